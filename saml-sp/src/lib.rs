@@ -13,3 +13,6 @@
 //!   and IdP metadata input.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod random;
+pub mod time;
