@@ -14,5 +14,16 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod c14n;
+mod error;
 pub mod random;
 pub mod time;
+mod xml;
+
+pub use error::{
+    Base64Error, ConfigError, DsigError, Error, ShapeError, ValidationError, XmlError,
+};
+pub use xml::{Limits, XmlLimit};
+
+#[cfg(test)]
+pub(crate) mod test_support;

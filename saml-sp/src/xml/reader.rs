@@ -1,0 +1,616 @@
+//! quick-xml events -> [`Document`].
+//!
+//! Refused outright: a DOCTYPE (so no entity can be declared, internal or external), entity
+//! references other than `&lt; &gt; &amp; &apos; &quot;` and character references, encodings other
+//! than UTF-8, characters outside the XML `Char` production, undeclared prefixes, attributes
+//! repeated by qualified or expanded name, an XML declaration anywhere but at the start, several
+//! root elements and anything but whitespace, comments and processing instructions outside the
+//! root. Line ends are normalized (`\r\n` and `\r` become `\n`) and attribute values normalized as
+//! for CDATA attributes (XML 1.0 §2.11, §3.3.3).
+//!
+//! Namespace resolution is done here rather than with quick-xml's `NsReader`: canonicalization
+//! needs the declarations exactly as written on each element, and this keeps the rules for the
+//! `xml`/`xmlns` prefixes and `xmlns:p=""` (illegal in Namespaces 1.0) in one visible place.
+
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::{AttrData, DeclData, Document, Kind, Limits, NONE, NodeData, Span, XML_NS, XmlLimit};
+use crate::error::XmlError;
+
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+    if input.len() > limits.max_bytes() {
+        return Err(XmlError::TooLarge {
+            size: input.len(),
+            limit: limits.max_bytes(),
+        });
+    }
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let text = std::str::from_utf8(input).map_err(|e| XmlError::Syntax {
+        offset: e.valid_up_to() as u64,
+        message: "not valid UTF-8".to_owned(),
+    })?;
+    check_chars(text)?;
+    Builder::new(text, limits).run()
+}
+
+/// Refuses characters outside the XML 1.0 `Char` production (C0 controls other than tab, LF and
+/// CR, and U+FFFE/U+FFFF; surrogates cannot occur in a `str`).
+fn check_chars(text: &str) -> Result<(), XmlError> {
+    let bytes = text.as_bytes();
+    for (offset, &b) in bytes.iter().enumerate() {
+        let bad = match b {
+            b'\t' | b'\n' | b'\r' => false,
+            0..=0x1F => true,
+            // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+            0xEF => {
+                bytes.get(offset + 1) == Some(&0xBF)
+                    && matches!(bytes.get(offset + 2), Some(0xBE | 0xBF))
+            }
+            _ => false,
+        };
+        if bad {
+            return Err(syntax(offset as u64, "character not allowed in XML"));
+        }
+    }
+    Ok(())
+}
+
+fn syntax(offset: u64, message: &str) -> XmlError {
+    XmlError::Syntax {
+        offset,
+        message: message.to_owned(),
+    }
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn is_name_start_char(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | '_' | 'a'..='z'
+        | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+        | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}'
+        | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}'
+        | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}' | '\u{10000}'..='\u{EFFFF}')
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start_char(c)
+        || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// Whether `s` is an NCName (a name without colon).
+pub(crate) fn is_ncname(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
+}
+
+/// Splits a qualified name into (prefix, local); `None` when it is not a valid QName.
+fn split_qname(name: &str) -> Option<(&str, &str)> {
+    match name.split_once(':') {
+        None => is_ncname(name).then_some(("", name)),
+        Some((prefix, local)) => (is_ncname(prefix) && is_ncname(local)).then_some((prefix, local)),
+    }
+}
+
+/// Appends `raw` to `out` with line ends normalized.
+fn push_normalized_eol(out: &mut String, raw: &str) {
+    if !raw.contains('\r') {
+        out.push_str(raw);
+        return;
+    }
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Resolves the content of a reference `&name;` (without `&` and `;`).
+fn resolve_reference(name: &str, offset: u64) -> Result<char, XmlError> {
+    if let Some(number) = name.strip_prefix('#') {
+        let value = match number.strip_prefix('x') {
+            Some(hex) if !hex.is_empty() && hex.len() <= 8 => u32::from_str_radix(hex, 16).ok(),
+            Some(_) => None,
+            None if !number.is_empty() && number.len() <= 10 => number.parse::<u32>().ok(),
+            None => None,
+        };
+        return value
+            .and_then(char::from_u32)
+            .filter(|c| is_xml_char(*c))
+            .ok_or_else(|| syntax(offset, "invalid character reference"));
+    }
+    match name {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        _ => Err(XmlError::EntityReference {
+            name: name.chars().take(64).collect(),
+        }),
+    }
+}
+
+struct Builder<'i> {
+    input: &'i str,
+    limits: Limits,
+    doc: Document,
+    ns_ids: HashMap<Box<str>, u32>,
+    /// In-scope declarations: (prefix, namespace id), innermost last.
+    scope: Vec<(Span, u32)>,
+    /// Open nodes: (node id, scope length before its declarations, last child id).
+    open: Vec<(u32, usize, u32)>,
+    elements: usize,
+    /// The text node that the last appended bytes belong to, for merging adjacent text.
+    open_text: Option<u32>,
+    seen_root: bool,
+}
+
+impl<'i> Builder<'i> {
+    fn new(input: &'i str, limits: &Limits) -> Self {
+        let mut text = String::with_capacity(input.len());
+        text.push_str(XML_NS);
+        let xml_span = Span {
+            start: 0,
+            end: XML_NS.len() as u32,
+        };
+        let doc = Document {
+            text,
+            nodes: vec![NodeData {
+                kind: Kind::Document,
+                parent: NONE,
+                first_child: NONE,
+                next_sibling: NONE,
+                subtree_end: 1,
+            }],
+            attrs: Vec::new(),
+            decls: Vec::new(),
+            namespaces: vec![Span::default(), xml_span],
+            root: NONE,
+        };
+        let mut ns_ids = HashMap::new();
+        ns_ids.insert("".into(), 0);
+        ns_ids.insert(XML_NS.into(), 1);
+        Self {
+            input,
+            limits: *limits,
+            doc,
+            ns_ids,
+            scope: Vec::new(),
+            open: vec![(0, 0, NONE)],
+            elements: 0,
+            open_text: None,
+            seen_root: false,
+        }
+    }
+
+    fn push_str(&mut self, s: &str) -> Span {
+        self.open_text = None;
+        let start = self.doc.text.len() as u32;
+        self.doc.text.push_str(s);
+        Span {
+            start,
+            end: self.doc.text.len() as u32,
+        }
+    }
+
+    fn intern_ns(&mut self, uri: &str) -> u32 {
+        if let Some(id) = self.ns_ids.get(uri) {
+            return *id;
+        }
+        let span = self.push_str(uri);
+        let id = self.doc.namespaces.len() as u32;
+        self.doc.namespaces.push(span);
+        self.ns_ids.insert(uri.into(), id);
+        id
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<u32> {
+        if prefix == "xml" {
+            return Some(1);
+        }
+        if prefix.is_empty() {
+            // No default namespace in scope: the element is in no namespace.
+            return Some(
+                self.scope
+                    .iter()
+                    .rev()
+                    .find(|(p, _)| p.start == p.end)
+                    .map_or(0, |(_, ns)| *ns),
+            );
+        }
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| self.doc.str(*p) == prefix)
+            .map(|(_, ns)| *ns)
+    }
+
+    /// Adds a node as the last child of the innermost open node.
+    fn append_node(&mut self, kind: Kind) -> u32 {
+        let id = self.doc.nodes.len() as u32;
+        let (parent, _, last) = self.open.last().copied().unwrap_or((0, 0, NONE));
+        self.doc.nodes.push(NodeData {
+            kind,
+            parent,
+            first_child: NONE,
+            next_sibling: NONE,
+            subtree_end: id + 1,
+        });
+        if last == NONE {
+            if let Some(p) = self.doc.nodes.get_mut(parent as usize) {
+                p.first_child = id;
+            }
+        } else if let Some(l) = self.doc.nodes.get_mut(last as usize) {
+            l.next_sibling = id;
+        }
+        if let Some(top) = self.open.last_mut() {
+            top.2 = id;
+        }
+        id
+    }
+
+    fn close_node(&mut self) {
+        if let Some((id, scope_len, _)) = self.open.pop() {
+            let end = self.doc.nodes.len() as u32;
+            if let Some(node) = self.doc.nodes.get_mut(id as usize) {
+                node.subtree_end = end;
+            }
+            self.scope.truncate(scope_len);
+        }
+        self.open_text = None;
+    }
+
+    /// Appends character data to the current element, merging with a preceding text node.
+    fn add_text(&mut self, raw: &str, normalize: bool, offset: u64) -> Result<(), XmlError> {
+        if self.open.len() <= 1 {
+            if raw.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
+                return Ok(());
+            }
+            return Err(syntax(offset, "text outside the root element"));
+        }
+        if raw.is_empty() {
+            return Ok(());
+        }
+        let merge = self.open_text;
+        let start = self.doc.text.len() as u32;
+        if normalize {
+            push_normalized_eol(&mut self.doc.text, raw);
+        } else {
+            self.doc.text.push_str(raw);
+        }
+        let end = self.doc.text.len() as u32;
+        match merge {
+            Some(id) => {
+                if let Some(NodeData {
+                    kind: Kind::Text(span),
+                    ..
+                }) = self.doc.nodes.get_mut(id as usize)
+                {
+                    span.end = end;
+                }
+            }
+            None => {
+                let id = self.append_node(Kind::Text(Span { start, end }));
+                self.open_text = Some(id);
+            }
+        }
+        Ok(())
+    }
+
+    fn run(mut self) -> Result<Document, XmlError> {
+        let mut reader = quick_xml::Reader::from_str(self.input);
+        {
+            let config = reader.config_mut();
+            config.check_comments = true;
+            config.check_end_names = true;
+            config.expand_empty_elements = false;
+            config.trim_text(false);
+        }
+        let mut first_event = true;
+        loop {
+            let offset = reader.buffer_position();
+            let event = reader.read_event().map_err(|e| XmlError::Syntax {
+                offset: reader.error_position(),
+                message: e.to_string(),
+            })?;
+            let was_first = first_event;
+            first_event = false;
+            match event {
+                Event::Decl(decl) => {
+                    if !was_first || offset != 0 {
+                        return Err(syntax(offset, "XML declaration not at the start"));
+                    }
+                    self.check_decl(&decl, offset)?;
+                }
+                Event::DocType(_) => return Err(XmlError::Doctype),
+                Event::PI(pi) => {
+                    let content: &str = &pi;
+                    let (target, data) = match content.find([' ', '\t', '\n', '\r']) {
+                        Some(at) => (
+                            content.get(..at).unwrap_or_default(),
+                            content
+                                .get(at..)
+                                .unwrap_or_default()
+                                .trim_start_matches([' ', '\t', '\n', '\r']),
+                        ),
+                        None => (content, ""),
+                    };
+                    if !is_ncname(target) || target.eq_ignore_ascii_case("xml") {
+                        return Err(syntax(offset, "invalid processing instruction target"));
+                    }
+                    let target = self.push_str(target);
+                    let start = self.doc.text.len() as u32;
+                    push_normalized_eol(&mut self.doc.text, data);
+                    let data = Span {
+                        start,
+                        end: self.doc.text.len() as u32,
+                    };
+                    self.append_node(Kind::Pi { target, data });
+                    self.open_text = None;
+                }
+                Event::Comment(comment) => {
+                    let content: &str = &comment;
+                    self.open_text = None;
+                    let start = self.doc.text.len() as u32;
+                    push_normalized_eol(&mut self.doc.text, content);
+                    let span = Span {
+                        start,
+                        end: self.doc.text.len() as u32,
+                    };
+                    self.append_node(Kind::Comment(span));
+                }
+                Event::Start(start) => self.start_element(&start, false, offset)?,
+                Event::Empty(start) => self.start_element(&start, true, offset)?,
+                Event::End(_) => {
+                    if self.open.len() <= 1 {
+                        return Err(syntax(offset, "unexpected end tag"));
+                    }
+                    self.close_node();
+                }
+                Event::Text(text) => {
+                    let raw: &str = &text;
+                    if raw.contains('&') {
+                        return Err(syntax(offset, "unterminated reference"));
+                    }
+                    if raw.contains("]]>") {
+                        return Err(syntax(offset, "']]>' in text"));
+                    }
+                    self.add_text(raw, true, offset)?;
+                }
+                Event::CData(cdata) => {
+                    if self.open.len() <= 1 {
+                        return Err(syntax(offset, "CDATA outside the root element"));
+                    }
+                    let raw: &str = &cdata;
+                    self.add_text(raw, true, offset)?;
+                }
+                Event::GeneralRef(reference) => {
+                    if self.open.len() <= 1 {
+                        return Err(syntax(offset, "reference outside the root element"));
+                    }
+                    let name: &str = &reference;
+                    let c = resolve_reference(name, offset)?;
+                    let mut buf = [0u8; 4];
+                    self.add_text(c.encode_utf8(&mut buf), false, offset)?;
+                }
+                Event::Eof => break,
+            }
+        }
+        if self.open.len() > 1 {
+            return Err(syntax(
+                reader.buffer_position(),
+                "document ends inside an element",
+            ));
+        }
+        if !self.seen_root {
+            return Err(syntax(reader.buffer_position(), "no root element"));
+        }
+        let count = self.doc.nodes.len() as u32;
+        if let Some(node) = self.doc.nodes.first_mut() {
+            node.subtree_end = count;
+        }
+        Ok(self.doc)
+    }
+
+    fn check_decl(
+        &self,
+        decl: &quick_xml::events::BytesDecl<'_>,
+        offset: u64,
+    ) -> Result<(), XmlError> {
+        let version = decl
+            .version()
+            .map_err(|_| syntax(offset, "XML declaration without version"))?;
+        if version.as_ref() != "1.0" {
+            return Err(syntax(offset, "only XML 1.0 is supported"));
+        }
+        if let Some(encoding) = decl.encoding() {
+            let encoding = encoding.map_err(|_| syntax(offset, "bad encoding declaration"))?;
+            if !encoding.eq_ignore_ascii_case("utf-8") {
+                return Err(syntax(offset, "only UTF-8 documents are supported"));
+            }
+        }
+        Ok(())
+    }
+
+    fn start_element(
+        &mut self,
+        start: &BytesStart<'_>,
+        empty: bool,
+        offset: u64,
+    ) -> Result<(), XmlError> {
+        if self.open.len() == 1 {
+            if self.seen_root {
+                return Err(syntax(offset, "more than one root element"));
+            }
+            self.seen_root = true;
+        }
+        // `open` holds the document node, so its length is the depth of the new element.
+        if self.open.len() > self.limits.max_depth() {
+            return Err(XmlError::LimitExceeded {
+                limit: XmlLimit::Depth,
+                max: self.limits.max_depth(),
+            });
+        }
+        self.elements += 1;
+        if self.elements > self.limits.max_elements() {
+            return Err(XmlError::LimitExceeded {
+                limit: XmlLimit::Elements,
+                max: self.limits.max_elements(),
+            });
+        }
+        let name = start.name().into_inner();
+        let (prefix, local) =
+            split_qname(name).ok_or_else(|| syntax(offset, "invalid element name"))?;
+
+        // First pass: namespace declarations, raw attributes.
+        let scope_len = self.scope.len();
+        let mut raw_attrs: Vec<(&str, &str, std::borrow::Cow<'_, str>)> = Vec::new();
+        let mut count = 0usize;
+        let decl_start = self.doc.decls.len() as u32;
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| XmlError::Syntax {
+                offset,
+                message: e.to_string(),
+            })?;
+            count += 1;
+            if count > self.limits.max_attributes() {
+                return Err(XmlError::LimitExceeded {
+                    limit: XmlLimit::Attributes,
+                    max: self.limits.max_attributes(),
+                });
+            }
+            let key = attr.key.into_inner();
+            let raw_value: &str = &attr.value;
+            if raw_value.contains('<') {
+                return Err(syntax(offset, "'<' in an attribute value"));
+            }
+            let (attr_prefix, attr_local) =
+                split_qname(key).ok_or_else(|| syntax(offset, "invalid attribute name"))?;
+            if attr_prefix.is_empty() && attr_local == "xmlns" || attr_prefix == "xmlns" {
+                let declared = if attr_prefix.is_empty() { "" } else { attr_local };
+                let value = normalize_attribute(raw_value, offset)?;
+                self.declare(declared, &value, offset)?;
+            } else {
+                raw_attrs.push((attr_prefix, attr_local, attr.value));
+            }
+        }
+        let decl_end = self.doc.decls.len() as u32;
+
+        let ns = self
+            .lookup(prefix)
+            .ok_or_else(|| syntax(offset, "undeclared element prefix"))?;
+
+        let attr_start = self.doc.attrs.len() as u32;
+        for (attr_prefix, attr_local, raw) in &raw_attrs {
+            let attr_ns = if attr_prefix.is_empty() {
+                0
+            } else {
+                self.lookup(attr_prefix)
+                    .filter(|ns| *ns != 0)
+                    .ok_or_else(|| syntax(offset, "undeclared attribute prefix"))?
+            };
+            let duplicate = self
+                .doc
+                .attrs
+                .get(attr_start as usize..)
+                .unwrap_or_default()
+                .iter()
+                .any(|a| a.ns == attr_ns && self.doc.str(a.local) == *attr_local);
+            if duplicate {
+                return Err(syntax(offset, "attribute repeated by expanded name"));
+            }
+            let value = normalize_attribute(raw, offset)?;
+            let prefix_span = self.push_str(attr_prefix);
+            let local_span = self.push_str(attr_local);
+            let value_span = self.push_str(&value);
+            self.doc.attrs.push(AttrData {
+                prefix: prefix_span,
+                local: local_span,
+                ns: attr_ns,
+                value: value_span,
+            });
+        }
+        let attr_end = self.doc.attrs.len() as u32;
+
+        let prefix_span = self.push_str(prefix);
+        let local_span = self.push_str(local);
+        let id = self.append_node(Kind::Element {
+            prefix: prefix_span,
+            local: local_span,
+            ns,
+            attrs: (attr_start, attr_end),
+            decls: (decl_start, decl_end),
+        });
+        if self.open.len() == 1 {
+            self.doc.root = id;
+        }
+        self.open.push((id, scope_len, NONE));
+        self.open_text = None;
+        if empty {
+            self.close_node();
+        }
+        Ok(())
+    }
+
+    fn declare(&mut self, prefix: &str, uri: &str, offset: u64) -> Result<(), XmlError> {
+        if prefix == "xmlns" {
+            return Err(syntax(offset, "the xmlns prefix cannot be declared"));
+        }
+        if uri == XMLNS_NS || (uri == XML_NS) != (prefix == "xml") {
+            return Err(syntax(offset, "reserved namespace bound to the wrong prefix"));
+        }
+        if !prefix.is_empty() && uri.is_empty() {
+            return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
+        }
+        let ns = self.intern_ns(uri);
+        let prefix_span = self.push_str(prefix);
+        // A prefix declared twice on one element is caught by quick-xml's duplicate-attribute
+        // check (same qualified name), so no further check is needed here.
+        self.doc.decls.push(DeclData {
+            prefix: prefix_span,
+            ns,
+        });
+        self.scope.push((prefix_span, ns));
+        Ok(())
+    }
+}
+
+/// Attribute-value normalization for CDATA attributes (XML 1.0 §3.3.3): line ends are
+/// normalized, each literal whitespace character becomes a space, references are replaced.
+fn normalize_attribute(raw: &str, offset: u64) -> Result<String, XmlError> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find(['&', '\t', '\n', '\r']) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let tail = rest.get(at..).unwrap_or_default();
+        if let Some(after) = tail.strip_prefix('&') {
+            let end = after
+                .find(';')
+                .ok_or_else(|| syntax(offset, "unterminated reference in attribute"))?;
+            let name = after.get(..end).unwrap_or_default();
+            out.push(resolve_reference(name, offset)?);
+            rest = after.get(end + 1..).unwrap_or_default();
+        } else if let Some(after) = tail.strip_prefix("\r\n") {
+            out.push(' ');
+            rest = after;
+        } else {
+            out.push(' ');
+            rest = tail.get(1..).unwrap_or_default();
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
