@@ -14,6 +14,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod authn_request;
+pub mod binding;
 mod c14n;
 mod error;
 pub mod random;

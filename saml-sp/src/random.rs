@@ -143,6 +143,14 @@ impl IdGenerator for SystemRandomIdGenerator {
     }
 }
 
+/// The random source `ring` needs for RSA blinding when signing with the SP key.
+///
+/// PKCS#1 v1.5 signatures are deterministic: the randomness only hides the private key from
+/// timing side channels and never shows in the output, so it is not injected.
+pub(crate) fn blinding_rng() -> SystemRandom {
+    SystemRandom::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
