@@ -521,7 +521,7 @@ fn is_ncname(id: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
-fn push_attr(out: &mut String, name: &str, value: &str) {
+pub(crate) fn push_attr(out: &mut String, name: &str, value: &str) {
     out.push(' ');
     out.push_str(name);
     out.push_str("=\"");
@@ -530,7 +530,7 @@ fn push_attr(out: &mut String, name: &str, value: &str) {
 }
 
 /// XML escaping for text (`&`, `<`, `>`) and, in attributes, also `"`.
-fn push_escaped(out: &mut String, value: &str, attribute: bool) {
+pub(crate) fn push_escaped(out: &mut String, value: &str, attribute: bool) {
     for c in value.chars() {
         match c {
             '&' => out.push_str("&amp;"),

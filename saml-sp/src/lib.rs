@@ -18,6 +18,7 @@ pub mod authn_request;
 pub mod binding;
 mod c14n;
 mod error;
+pub mod metadata;
 pub mod random;
 pub mod time;
 mod xml;
