@@ -28,6 +28,8 @@ from samlxml import (  # noqa: E402
     NS_DS, NS_P, NS_XS, NS_XSI, NS_XENC, RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512, El, Raw, Writer,
     default_transforms, reference, signature_template,
 )
+from lxml import etree  # noqa: E402
+
 from tools import (  # noqa: E402
     XP_ASIG, XP_RSIG, Signer, b64_form, c14n, ensure_keys, env_xmlsec_version, lxml_version, parse, q,
     reflow_base64, serialize,
@@ -49,6 +51,7 @@ class Gen:
         self.names: set[str] = set()
         self.shared = shared
         self.c14n_items: list[dict] = []
+        self.c14n_documents: list[dict] = []
 
     # ------------------------------------------------------------------ helpers
 
@@ -1069,13 +1072,13 @@ class Gen:
         C14N_OUT.mkdir(parents=True)
         sources: list[tuple[str, str, bytes]] = []
         for case in self.cases:
-            if case["category"] == "valid" and case["encoding"] == "xml":
+            if case["encoding"] == "xml" and (case["category"] == "valid" or case["name"] in C14N_ATTACK_SOURCES):
                 sources.append(("generated", case["file"], (OUT / case["file"]).read_bytes()))
         if self.shared is not None:
             import base64
             import re
             for rel in SHARED_C14N_FILES:
-                p = self.shared / "saml" / rel
+                p = self.shared / rel
                 if not p.exists():
                     print(f"warning: shared fixture {p} missing; skipped", file=sys.stderr)
                     continue
@@ -1088,6 +1091,7 @@ class Gen:
         for origin, rel, data in sources:
             root = parse(data)
             tree = root.getroottree()
+            self.document_c14n(origin, rel, data)
             for el in [root] + list(root.iter(q(NS_A, "Assertion"))):
                 if el.tag not in (q(NS_P, "Response"), q(NS_A, "Assertion")):
                     continue
@@ -1136,9 +1140,43 @@ class Gen:
                      "SignedInfo, exc-c14n without comments, no PrefixList).",
             "generator": "scripts/saml-vectors/generate.py",
             "lxml": lxml_version(),
+            "documents_about": "Per source document: document_exc / document_exc_comments are the exclusive c14n "
+                               "of the whole document; every_subtree is the concatenation, in document order, "
+                               "of the exclusive c14n of every element taken as the apex (without comments), "
+                               "and every_subtree_prefixlist the same with the union of the document's "
+                               "InclusiveNamespaces PrefixLists.",
+            "documents": self.c14n_documents,
             "items": self.c14n_items,
         }
         (C14N_OUT / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    def document_c14n(self, origin: str, rel: str, data: bytes) -> None:
+        """Whole-document forms, and every element taken as the apex in turn (concatenated in
+        document order), with and without the document's PrefixList."""
+
+        stem = rel.replace("/", "__").rsplit(".", 1)[0] if origin == "shared" else Path(rel).stem
+        root = parse(data)
+        prefix_list: list[str] = []
+        for inc in root.iter("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces"):
+            for p in (inc.get("PrefixList") or "").split():
+                if p not in prefix_list:
+                    prefix_list.append(p)
+        item = {"file": rel, "source": origin, "prefix_list": prefix_list, "outputs": {}}
+        tree = root.getroottree()
+        forms = {
+            "document_exc": etree.tostring(tree, method="c14n", exclusive=True, with_comments=False),
+            "document_exc_comments": etree.tostring(tree, method="c14n", exclusive=True, with_comments=True),
+            "every_subtree": b"".join(c14n(el, False, None) for el in root.iter() if isinstance(el.tag, str)),
+        }
+        if prefix_list:
+            forms["every_subtree_prefixlist"] = b"".join(
+                c14n(el, False, prefix_list) for el in root.iter() if isinstance(el.tag, str))
+        for tag, out_bytes in forms.items():
+            out = f"{origin}/{stem}.{tag}.c14n"
+            (C14N_OUT / out).parent.mkdir(parents=True, exist_ok=True)
+            (C14N_OUT / out).write_bytes(out_bytes)
+            item["outputs"][tag] = out
+        self.c14n_documents.append(item)
 
     # ------------------------------------------------------------------ outputs
 
@@ -1212,18 +1250,27 @@ def pos_path(el) -> str:
     return "".join(reversed(steps))
 
 
+C14N_ATTACK_SOURCES = {"xsw1", "xsw8", "concealed_signed_assertion", "digest_value_comment_split",
+                       "cdata_injected_after_signing", "ancestor_wrapper", "fake_assertion_namespace",
+                       "default_ns_assertion_beside_prefixed"}
+
 SHARED_C14N_FILES = [
-    "xml-crypto/signature_with_inclusivenamespaces.xml",
-    "xml-crypto/valid_saml.xml",
-    "ruby-saml/inclusive_namespaces.xml",
-    "ruby-saml/adfs_response_sha256.xml",
-    "samael/response_signed.xml",
-    "samael/response_signed_assertion.xml",
-    "node-saml/valid_response.root-signed.assertion-signed.xml",
-    "crewjam-saml/TestSPRealWorldAssertionSignedNotResponse_response.xml",
-    "crewjam-saml/DERIVED_okta_decrypted_signed_assertion_bothsigned.xml",
-    "crewjam-saml/TestSPCanHandlePlaintextResponse_response.b64",
-    "python3-saml/double_signed_response.xml.base64",
+    "bench/response_assertion_signed.xml",
+    "bench/response_response_signed.xml",
+    "bench/response_both_signed.xml",
+    "bench/response_large_both_signed.xml",
+    "saml/xml-crypto/signature_with_inclusivenamespaces.xml",
+    "saml/xml-crypto/valid_saml.xml",
+    "saml/xml-crypto/valid_saml_withcomments.xml",
+    "saml/ruby-saml/inclusive_namespaces.xml",
+    "saml/ruby-saml/adfs_response_sha256.xml",
+    "saml/samael/response_signed.xml",
+    "saml/samael/response_signed_assertion.xml",
+    "saml/node-saml/valid_response.root-signed.assertion-signed.xml",
+    "saml/crewjam-saml/TestSPRealWorldAssertionSignedNotResponse_response.xml",
+    "saml/crewjam-saml/DERIVED_okta_decrypted_signed_assertion_bothsigned.xml",
+    "saml/crewjam-saml/TestSPCanHandlePlaintextResponse_response.b64",
+    "saml/python3-saml/double_signed_response.xml.base64",
 ]
 
 NOT_APPLICABLE = {
