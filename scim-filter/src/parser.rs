@@ -276,7 +276,9 @@ impl<'a, 'o> Parser<'a, 'o> {
                 if word.is_empty() {
                     return Err(self.unexpected(Expected::Filter, None, start));
                 }
-                if word.eq_ignore_ascii_case("not") {
+                let value_path_follows =
+                    self.cur.text().as_bytes().get(word_span.end) == Some(&b'[');
+                if word.eq_ignore_ascii_case("not") && !value_path_follows {
                     self.cur.set_pos(word_span.end);
                     self.cur.skip_space();
                     if self.cur.peek() == Some(b'(') {

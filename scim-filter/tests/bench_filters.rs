@@ -1,6 +1,14 @@
 //! Every filter of `../shared/fixtures/bench/scim_filters.txt` (the 34 benchmark filters)
 //! parses, prints canonically, and re-parses to an equal tree.
 
+// Test helpers outside #[test] functions panic on purpose: a failed expectation is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::PathBuf;
 
 use scim_filter::Filter;
