@@ -23,11 +23,11 @@
 
 use crate::xml::{Document, Element, NodeId, NodeKind, NodeRef};
 
-
 /// The exclusive c14n algorithm URIs.
 pub(crate) const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// Exclusive c14n with comments.
-pub(crate) const EXC_C14N_WITH_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
+pub(crate) const EXC_C14N_WITH_COMMENTS: &str =
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 
 /// A destination for canonical bytes.
 pub(crate) trait Sink {

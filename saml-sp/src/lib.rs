@@ -1,31 +1,121 @@
 //! A SAML 2.0 Service Provider that hands the application only what a trusted IdP signed.
 //!
-//! This crate will hold, in pure Rust (quick-xml, ring, x509-parser, base64):
+//! Pure Rust: quick-xml for tokenizing, an own namespace-resolved tree and Exclusive XML
+//! Canonicalization, ring for the cryptography, x509-parser for certificates.
 //!
-//! - a namespace-resolving XML reader with explicit size and depth limits that refuses DTDs and
-//!   external entities;
-//! - Exclusive XML Canonicalization 1.0 and XML-DSig enveloped-signature verification against
-//!   configured IdP certificates only, with a static algorithm allow-list;
-//! - `Response` parsing and validation (status, issuer, audience, recipient, destination, time
-//!   windows, `InResponseTo`, replay) producing a `Verified` assertion that only the verifier can
-//!   construct, built from the signed subtree alone;
-//! - AuthnRequest construction for the HTTP-Redirect and HTTP-POST bindings, SP metadata output
-//!   and IdP metadata input.
+//! # Verifying a response at the ACS endpoint
+//!
+//! ```no_run
+//! use saml_sp::time::{SystemTimeProvider, TimeProvider};
+//! use saml_sp::{AcsUrl, Certificate, EntityId, IdpConfig, RequestId, SpConfig};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let idp_certificate_pem = ""; let saml_response_form_value = b"";
+//! // Once, at start-up (or when the admin saves the settings page):
+//! let idp = IdpConfig::new(
+//!     EntityId::try_from("http://www.okta.com/exk1fcr9ohpkXjQ0l0h8")?,
+//!     Certificate::from_pem_bundle(idp_certificate_pem)?,
+//! )?;
+//! let sp = SpConfig::builder(
+//!     EntityId::try_from("https://acme.example.com")?,
+//!     AcsUrl::try_from("https://acme.example.com/okta/auth")?,
+//!     idp,
+//! )
+//! .allow_unsolicited_responses(true) // Okta "My Apps" sign-in; read the security warning
+//! .build()?;
+//!
+//! // Per POST to the ACS URL:
+//! let expected = None::<&RequestId>; // or the ID of the AuthnRequest this session sent
+//! match sp.verify_response(saml_response_form_value, expected, SystemTimeProvider.now()) {
+//!     Ok(user) => println!("signed in: {}", user.name_id().value()),
+//!     Err(e) => eprintln!("rejected: {}: {e}", e.check()),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # What is accepted
+//!
+//! One shape only: a `samlp:Response` root with at most one `ds:Signature` as a direct child
+//! (referencing the Response's `ID`) and exactly one `saml:Assertion` as a direct child, whose
+//! own `ds:Signature`, if any, is its direct child referencing its `ID`. A signature on the
+//! Response, on the Assertion or on both is accepted as long as the Assertion is covered.
+//! Elements are matched by namespace URI and local name, never by prefix. Every signature
+//! present must verify, with a key from the configured certificates only (`KeyInfo` is never
+//! read). The returned [`Authenticated`] is built only from the signed subtree.
+//! [`SpConfig::verify_assertion`] accepts a document whose root is a signed Assertion.
+//!
+//! Refused: DOCTYPE and entity declarations, unknown entity references, processing
+//! instructions, repeated IDs, any other `Signature`/`Assertion`/`EncryptedAssertion`
+//! placement, more than one `Reference`, transforms other than enveloped-signature followed by
+//! exclusive c14n, algorithms outside RSA-SHA256/384/512, ECDSA-SHA256/384 and SHA-256/384/512
+//! digests (SHA-1 and RSA keys under 2048 bits only through [`danger::DangerousOptions`]).
+//! Encrypted assertions are not supported yet and get their own error.
+//!
+//! # Check names
+//!
+//! Every rejection has a stable snake_case name, [`Error::check`], for logs, metrics and tests:
+//!
+//! | check | meaning |
+//! |---|---|
+//! | `input_size` | input or decoded XML larger than [`Limits::max_bytes`] |
+//! | `base64` | the form value (or a `DigestValue`/`SignatureValue`) is not base64 |
+//! | `xml_syntax` | not well-formed, namespace-well-formed UTF-8 XML 1.0 |
+//! | `xml_doctype` | a DOCTYPE, or an entity reference other than the predefined ones |
+//! | `xml_limits` | depth, element count or attributes-per-element budget exceeded |
+//! | `processing_instruction` | a processing instruction anywhere in the document |
+//! | `shape` | wrong root, not exactly one Assertion, assertion or signature in the wrong place, several signatures on one element, malformed `Signature` (two `SignedInfo`, `ds:Object`, a non-text child in `DigestValue`/`SignatureValue`), missing required element |
+//! | `duplicate_id` | two elements share an ID (`ID`, `Id`, `id`, `AssertionID`, `xml:id`) |
+//! | `unsigned` | the assertion is not covered by any signature |
+//! | `signature_reference` | not exactly one `Reference`, or its URI is not `#` + the parent's ID |
+//! | `signature_transform` | transforms other than enveloped-signature then exclusive c14n |
+//! | `signature_algorithm` | unknown or disallowed algorithm (HMAC, inclusive c14n, SHA-1 without opt-in) |
+//! | `signature_key` | no configured key fits (RSA under 2048 bits without opt-in, wrong key type) |
+//! | `signature` | digest mismatch or bad signature value (deliberately one name) |
+//! | `encrypted_assertion` | an `EncryptedAssertion` (not supported yet) |
+//! | `status` | the top-level status is not Success |
+//! | `issuer` | Assertion (or Response) `Issuer` is not the configured IdP |
+//! | `destination` | Response `Destination` present and not our ACS URL |
+//! | `recipient` | the bearer confirmation's `Recipient` is not our ACS URL |
+//! | `subject_confirmation` | no bearer confirmation with `SubjectConfirmationData` and `NotOnOrAfter` |
+//! | `not_yet_valid` | before `NotBefore` (minus the skew) |
+//! | `expired` | at or after `NotOnOrAfter` (plus the skew) |
+//! | `audience` | no `AudienceRestriction`, or one without our entity ID |
+//! | `in_response_to` | `InResponseTo` missing when expected, different, or present when none expected |
+//! | `unsolicited` | IdP-initiated response while unsolicited responses are not enabled |
+//! | `replay` | the assertion was already used (or the replay cache is full) |
+//! | `config` | API misuse: invalid configuration value |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod assertion;
 pub mod authn_request;
+mod base64;
 pub mod binding;
 mod c14n;
+mod config;
+pub mod danger;
+mod dsig;
 mod error;
+mod ids;
+#[doc(hidden)]
+pub mod internal;
 pub mod metadata;
 pub mod random;
+mod replay;
+mod response;
 pub mod time;
+mod validate;
+mod verified;
 mod xml;
 
+pub use assertion::{Assertion, Attribute, NameId};
+pub use config::{Certificate, IdpConfig, SpConfig, SpConfigBuilder};
 pub use error::{
     Base64Error, ConfigError, DsigError, Error, ShapeError, ValidationError, XmlError,
 };
+pub use ids::{AcsUrl, EntityId, RelayState, RequestId};
+pub use replay::{InMemoryReplayCache, ReplayCache, ReplayRefusal};
+pub use verified::{Authenticated, Verified};
 pub use xml::{Limits, XmlLimit};
 
 #[cfg(test)]

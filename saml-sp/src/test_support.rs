@@ -5,7 +5,12 @@ use std::path::PathBuf;
 /// The shared fixtures folder: `$SHARED_FIXTURES_DIR`, or `../../shared/fixtures` from the crate.
 pub(crate) fn fixtures_dir() -> PathBuf {
     std::env::var_os("SHARED_FIXTURES_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/fixtures"
+            ))
+        },
         PathBuf::from,
     )
 }

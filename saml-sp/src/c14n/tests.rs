@@ -38,7 +38,11 @@ fn empty_elements_become_pairs_and_attributes_are_sorted() {
 #[test]
 fn escapes_text_and_attributes() {
     assert_eq!(
-        c14n_root("<a t=\"&lt;&amp;&quot;&#9;&#10;&#13;'>\">&lt;&amp;&gt;&#13;\"'</a>", false, &[]),
+        c14n_root(
+            "<a t=\"&lt;&amp;&quot;&#9;&#10;&#13;'>\">&lt;&amp;&gt;&#13;\"'</a>",
+            false,
+            &[]
+        ),
         "<a t=\"&lt;&amp;&quot;&#x9;&#xA;&#xD;'>\">&lt;&amp;&gt;&#xD;\"'</a>"
     );
 }
@@ -52,7 +56,10 @@ fn comments_only_with_comments() {
 
 #[test]
 fn cdata_becomes_text() {
-    assert_eq!(c14n_root("<a><![CDATA[<&>]]></a>", false, &[]), "<a>&lt;&amp;&gt;</a>");
+    assert_eq!(
+        c14n_root("<a><![CDATA[<&>]]></a>", false, &[]),
+        "<a>&lt;&amp;&gt;</a>"
+    );
 }
 
 #[test]
@@ -169,8 +176,7 @@ fn matches_independent_vectors_byte_for_byte() {
             with_comments: false,
             inclusive_prefixes: &prefixes,
         };
-        let digest_input =
-            canonicalize_to_vec(element.as_node(), Some(signature.id()), &options);
+        let digest_input = canonicalize_to_vec(element.as_node(), Some(signature.id()), &options);
         let expected = fixture(&format!("bench/vectors/{file}.{which}.digest_input"));
         assert_eq!(
             String::from_utf8_lossy(&digest_input),

@@ -14,6 +14,7 @@ mod reader;
 use std::borrow::Cow;
 
 pub use limits::{Limits, XmlLimit};
+pub(crate) use reader::is_ncname;
 
 use crate::error::XmlError;
 
@@ -37,20 +38,25 @@ struct Span {
 enum Kind {
     /// The document node (always index 0).
     Document,
-    Element {
-        prefix: Span,
-        local: Span,
-        /// Index into `Document::namespaces`; 0 means "no namespace".
-        ns: u32,
-        attrs: (u32, u32),
-        decls: (u32, u32),
-    },
+    Element(ElementData),
     Text(Span),
     Comment(Span),
     Pi {
         target: Span,
         data: Span,
     },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct ElementData {
+    prefix: Span,
+    local: Span,
+    /// Index into `Document::namespaces`; 0 means "no namespace".
+    ns: u32,
+    /// Range of `Document::attrs`.
+    attrs: (u32, u32),
+    /// Range of `Document::decls`.
+    decls: (u32, u32),
 }
 
 #[derive(Clone, Debug)]
@@ -136,7 +142,7 @@ impl Document {
     /// The element with index `id`, if that node is an element.
     pub(crate) fn element(&self, id: NodeId) -> Option<Element<'_>> {
         match self.node(id)?.kind {
-            Kind::Element { .. } => Some(Element { doc: self, id }),
+            Kind::Element(_) => Some(Element { doc: self, id }),
             _ => None,
         }
     }
@@ -180,16 +186,11 @@ pub(crate) enum NodeKind<'d> {
 }
 
 impl<'d> NodeRef<'d> {
-    /// This node's index.
-    pub(crate) fn id(self) -> NodeId {
-        self.id
-    }
-
     /// What this node is.
     pub(crate) fn kind(self) -> NodeKind<'d> {
         let doc = self.doc;
         match doc.node(self.id).map(|n| &n.kind) {
-            Some(Kind::Element { .. }) => NodeKind::Element(Element { doc, id: self.id }),
+            Some(Kind::Element(_)) => NodeKind::Element(Element { doc, id: self.id }),
             Some(Kind::Text(span)) => NodeKind::Text(doc.str(*span)),
             Some(Kind::Comment(span)) => NodeKind::Comment(doc.str(*span)),
             Some(Kind::Pi { target, data }) => NodeKind::ProcessingInstruction {
@@ -248,15 +249,9 @@ pub(crate) struct Element<'d> {
 }
 
 impl<'d> Element<'d> {
-    fn parts(self) -> Option<(Span, Span, u32, (u32, u32), (u32, u32))> {
+    fn parts(self) -> Option<ElementData> {
         match self.doc.node(self.id)?.kind {
-            Kind::Element {
-                prefix,
-                local,
-                ns,
-                attrs,
-                decls,
-            } => Some((prefix, local, ns, attrs, decls)),
+            Kind::Element(data) => Some(data),
             _ => None,
         }
     }
@@ -281,19 +276,17 @@ impl<'d> Element<'d> {
 
     /// Namespace URI (empty when the element has none).
     pub(crate) fn namespace(self) -> &'d str {
-        self.parts().map_or("", |(_, _, ns, _, _)| self.doc.ns_str(ns))
+        self.parts().map_or("", |p| self.doc.ns_str(p.ns))
     }
 
     /// Local name.
     pub(crate) fn local_name(self) -> &'d str {
-        self.parts()
-            .map_or("", |(_, local, _, _, _)| self.doc.str(local))
+        self.parts().map_or("", |p| self.doc.str(p.local))
     }
 
     /// Prefix as written (empty when none).
     pub(crate) fn prefix(self) -> &'d str {
-        self.parts()
-            .map_or("", |(prefix, _, _, _, _)| self.doc.str(prefix))
+        self.parts().map_or("", |p| self.doc.str(p.prefix))
     }
 
     /// Whether this element is `{namespace}local`.
@@ -304,7 +297,7 @@ impl<'d> Element<'d> {
     /// The attributes, in document order.
     pub(crate) fn attributes(self) -> impl Iterator<Item = Attribute<'d>> + 'd {
         let doc = self.doc;
-        let (start, end) = self.parts().map_or((0, 0), |(_, _, _, a, _)| a);
+        let (start, end) = self.parts().map_or((0, 0), |p| p.attrs);
         doc.attrs
             .get(start as usize..end as usize)
             .unwrap_or_default()
@@ -335,7 +328,7 @@ impl<'d> Element<'d> {
     /// namespace has an empty prefix, and `xmlns=""` an empty URI.
     pub(crate) fn namespace_declarations(self) -> impl Iterator<Item = (&'d str, &'d str)> + 'd {
         let doc = self.doc;
-        let (start, end) = self.parts().map_or((0, 0), |(_, _, _, _, d)| d);
+        let (start, end) = self.parts().map_or((0, 0), |p| p.decls);
         doc.decls
             .get(start as usize..end as usize)
             .unwrap_or_default()
@@ -396,7 +389,9 @@ impl<'d> Element<'d> {
 
     /// One past the index of the last node of this element's subtree.
     pub(crate) fn subtree_end(self) -> NodeId {
-        self.doc.node(self.id).map_or(self.id + 1, |n| n.subtree_end)
+        self.doc
+            .node(self.id)
+            .map_or(self.id + 1, |n| n.subtree_end)
     }
 
     /// Whether `node` lies inside this element's subtree (this element included).
@@ -410,25 +405,6 @@ impl<'d> Element<'d> {
         let doc = self.doc;
         let end = doc.node(self.id).map_or(self.id, |n| n.subtree_end);
         (self.id + 1..end).map(move |id| NodeRef { doc, id })
-    }
-
-    /// The namespace URI bound to `prefix` (empty for the default namespace) at this element,
-    /// or `None` when unbound.
-    pub(crate) fn lookup_namespace(self, prefix: &str) -> Option<&'d str> {
-        if prefix == "xml" {
-            return Some(XML_NS);
-        }
-        let mut current = Some(self);
-        while let Some(element) = current {
-            if let Some((_, uri)) = element
-                .namespace_declarations()
-                .find(|(p, _)| *p == prefix)
-            {
-                return Some(uri);
-            }
-            current = element.parent();
-        }
-        None
     }
 }
 

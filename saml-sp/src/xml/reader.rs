@@ -16,7 +16,9 @@ use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::{AttrData, DeclData, Document, Kind, Limits, NONE, NodeData, Span, XML_NS, XmlLimit};
+use super::{
+    AttrData, DeclData, Document, ElementData, Kind, Limits, NONE, NodeData, Span, XML_NS, XmlLimit,
+};
 use crate::error::XmlError;
 
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
@@ -500,7 +502,11 @@ impl<'i> Builder<'i> {
             let (attr_prefix, attr_local) =
                 split_qname(key).ok_or_else(|| syntax(offset, "invalid attribute name"))?;
             if attr_prefix.is_empty() && attr_local == "xmlns" || attr_prefix == "xmlns" {
-                let declared = if attr_prefix.is_empty() { "" } else { attr_local };
+                let declared = if attr_prefix.is_empty() {
+                    ""
+                } else {
+                    attr_local
+                };
                 let value = normalize_attribute(raw_value, offset)?;
                 self.declare(declared, &value, offset)?;
             } else {
@@ -547,13 +553,13 @@ impl<'i> Builder<'i> {
 
         let prefix_span = self.push_str(prefix);
         let local_span = self.push_str(local);
-        let id = self.append_node(Kind::Element {
+        let id = self.append_node(Kind::Element(ElementData {
             prefix: prefix_span,
             local: local_span,
             ns,
             attrs: (attr_start, attr_end),
             decls: (decl_start, decl_end),
-        });
+        }));
         if self.open.len() == 1 {
             self.doc.root = id;
         }
@@ -570,7 +576,10 @@ impl<'i> Builder<'i> {
             return Err(syntax(offset, "the xmlns prefix cannot be declared"));
         }
         if uri == XMLNS_NS || (uri == XML_NS) != (prefix == "xml") {
-            return Err(syntax(offset, "reserved namespace bound to the wrong prefix"));
+            return Err(syntax(
+                offset,
+                "reserved namespace bound to the wrong prefix",
+            ));
         }
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));

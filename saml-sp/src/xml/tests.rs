@@ -1,1 +1,174 @@
 use super::*;
+use crate::error::XmlError;
+
+fn parse(xml: &str) -> Result<Document, XmlError> {
+    Document::parse(xml.as_bytes(), &Limits::default())
+}
+
+fn syntax_message(xml: &str) -> String {
+    match parse(xml) {
+        Err(XmlError::Syntax { message, .. }) => message,
+        other => panic!("expected a syntax error for {xml:?}, got {other:?}"),
+    }
+}
+
+#[test]
+fn resolves_namespaces_by_uri_not_prefix() {
+    let doc = parse(
+        r#"<p:Response xmlns:p="urn:p" xmlns="urn:d"><Assertion a="1" p:b="2"/><x:A xmlns:x="urn:p"/></p:Response>"#,
+    )
+    .unwrap();
+    let root = doc.root();
+    assert!(root.is("urn:p", "Response"));
+    assert_eq!(root.prefix(), "p");
+    let children: Vec<_> = root.child_elements().collect();
+    assert!(children[0].is("urn:d", "Assertion"));
+    assert_eq!(children[0].attribute("a"), Some("1"));
+    assert_eq!(children[0].attribute("b"), None);
+    assert_eq!(children[0].attribute_ns("urn:p", "b"), Some("2"));
+    assert!(children[1].is("urn:p", "A"));
+    assert_eq!(
+        root.namespace_declarations().collect::<Vec<_>>(),
+        [("p", "urn:p"), ("", "urn:d")]
+    );
+}
+
+#[test]
+fn text_is_the_concatenation_of_text_children() {
+    let doc = parse("<a>victim@corp.com<!-- x -->.evil.com<![CDATA[!]]>&amp;&#x41;</a>").unwrap();
+    assert_eq!(doc.root().text(), "victim@corp.com.evil.com!&A");
+}
+
+#[test]
+fn refuses_doctype_and_entities() {
+    assert_eq!(
+        parse("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>").unwrap_err(),
+        XmlError::Doctype
+    );
+    assert_eq!(
+        parse("<a>&x;</a>").unwrap_err(),
+        XmlError::EntityReference {
+            name: "x".to_owned()
+        }
+    );
+    assert_eq!(
+        parse("<a b=\"&ext;\"/>").unwrap_err(),
+        XmlError::EntityReference {
+            name: "ext".to_owned()
+        }
+    );
+}
+
+#[test]
+fn refuses_malformed_documents() {
+    assert_eq!(syntax_message("<a/><b/>"), "more than one root element");
+    assert_eq!(syntax_message("x<a/>"), "text outside the root element");
+    assert_eq!(syntax_message("<a/>junk"), "text outside the root element");
+    assert_eq!(syntax_message("<p:a/>"), "undeclared element prefix");
+    assert_eq!(
+        syntax_message("<a p:b='1'/>"),
+        "undeclared attribute prefix"
+    );
+    assert_eq!(
+        syntax_message("<a xmlns:p='u' xmlns:q='u' p:b='1' q:b='2'/>"),
+        "attribute repeated by expanded name"
+    );
+    assert_eq!(
+        syntax_message("<a>\u{1}</a>"),
+        "character not allowed in XML"
+    );
+    assert_eq!(syntax_message("<a>&#0;</a>"), "invalid character reference");
+    assert_eq!(
+        syntax_message(" <?xml version=\"1.0\"?><a/>"),
+        "XML declaration not at the start"
+    );
+    assert_eq!(
+        syntax_message("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"),
+        "only UTF-8 documents are supported"
+    );
+    assert_eq!(
+        syntax_message("<a xmlns:p=''/>"),
+        "a prefix cannot be undeclared in XML 1.0"
+    );
+    assert_eq!(syntax_message(""), "no root element");
+    assert!(parse("<a></b>").is_err());
+    assert!(parse("<a>").is_err());
+    assert!(parse("<a b='1' b='2'/>").is_err());
+    assert!(matches!(
+        parse("<a>\u{FFFE}</a>"),
+        Err(XmlError::Syntax { .. })
+    ));
+}
+
+#[test]
+fn accepts_bom_and_declaration() {
+    let doc = Document::parse(
+        b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>\n",
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(doc.root().local_name(), "a");
+}
+
+#[test]
+fn enforces_limits() {
+    let deep = format!("{}{}", "<a>".repeat(40), "</a>".repeat(40));
+    assert_eq!(
+        parse(&deep).unwrap_err(),
+        XmlError::LimitExceeded {
+            limit: XmlLimit::Depth,
+            max: 32
+        }
+    );
+    let wide = format!("<r>{}</r>", "<a/>".repeat(20));
+    assert_eq!(
+        Document::parse(wide.as_bytes(), &Limits::default().with_max_elements(10)).unwrap_err(),
+        XmlError::LimitExceeded {
+            limit: XmlLimit::Elements,
+            max: 10
+        }
+    );
+    let attrs: String = (0..70).map(|i| format!(" a{i}='x'")).collect();
+    assert_eq!(
+        parse(&format!("<r{attrs}/>")).unwrap_err(),
+        XmlError::LimitExceeded {
+            limit: XmlLimit::Attributes,
+            max: 64
+        }
+    );
+    assert_eq!(
+        Document::parse(b"<a>0123456789</a>", &Limits::default().with_max_bytes(10)).unwrap_err(),
+        XmlError::TooLarge {
+            size: 17,
+            limit: 10
+        }
+    );
+}
+
+#[test]
+fn subtree_ranges() {
+    let doc = parse("<r><a><b/>t</a><c/></r>").unwrap();
+    let a = doc.root().child_elements().next().unwrap();
+    let c = doc.root().child_elements().nth(1).unwrap();
+    let b = a.child_elements().next().unwrap();
+    assert!(a.contains(b.id()));
+    assert!(!a.contains(c.id()));
+    assert!(doc.root().contains(c.id()));
+    assert_eq!(b.parent().unwrap().id(), a.id());
+    assert_eq!(a.descendants().count(), 2);
+}
+
+#[test]
+fn processing_instructions_are_kept_as_nodes() {
+    let doc = parse("<a>x<?pi some data?>y</a>").unwrap();
+    let kinds: Vec<String> = doc
+        .root()
+        .children()
+        .map(|n| match n.kind() {
+            NodeKind::Text(t) => format!("text {t}"),
+            NodeKind::ProcessingInstruction { target, data } => format!("pi {target} {data}"),
+            _ => "other".to_owned(),
+        })
+        .collect();
+    assert_eq!(kinds, ["text x", "pi pi some data", "text y"]);
+}

@@ -1,0 +1,50 @@
+//! Lenient base64 for the fields IdPs line-wrap: the form value, certificates, `DigestValue`
+//! and `SignatureValue`. ASCII whitespace anywhere (CR, LF, tab, space) and a leading UTF-8 BOM
+//! are ignored; padding may be present or not. Nothing else is forgiven.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
+
+use crate::error::Base64Error;
+
+/// Decodes `input`, skipping whitespace and a leading BOM.
+pub(crate) fn decode_lenient(input: &[u8], field: &'static str) -> Result<Vec<u8>, Base64Error> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let decoded = if input.iter().any(u8::is_ascii_whitespace) {
+        let compact: Vec<u8> = input
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        STANDARD_PAD_INDIFFERENT.decode(compact)
+    } else {
+        STANDARD_PAD_INDIFFERENT.decode(input)
+    };
+    decoded.map_err(|_| Base64Error { field })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerates_whitespace_bom_and_missing_padding() {
+        assert_eq!(decode_lenient(b"aGVs\r\nbG8=", "t").unwrap(), b"hello");
+        assert_eq!(
+            decode_lenient(b"\xEF\xBB\xBF aGVsbG8", "t").unwrap(),
+            b"hello"
+        );
+        assert_eq!(decode_lenient(b"\taGVs bG8=\n", "t").unwrap(), b"hello");
+    }
+
+    #[test]
+    fn refuses_other_characters() {
+        assert_eq!(
+            decode_lenient(b"aGVs*bG8=", "SignatureValue"),
+            Err(Base64Error {
+                field: "SignatureValue"
+            })
+        );
+        assert!(decode_lenient(b"aGVsbG8=aGVs", "t").is_err());
+    }
+}

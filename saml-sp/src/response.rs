@@ -1,0 +1,313 @@
+//! The verification pipeline: input bytes -> tree -> shape -> signatures -> signed model.
+//!
+//! The one accepted shape (a `Response`):
+//! ```text
+//! samlp:Response ID=...                 the root
+//!   saml:Issuer?                        checked when present
+//!   ds:Signature?                       directly after Issuer; references the Response ID
+//!   samlp:Extensions?  samlp:Status
+//!   saml:Assertion ID=...               exactly one, a direct child
+//!     saml:Issuer
+//!     ds:Signature?                     directly after Issuer; references the Assertion ID
+//!     ...
+//! ```
+//! and at least one of the two signatures present (a Response signature covers the assertion).
+//! Any other `Signature`, `Assertion` or `EncryptedAssertion` anywhere in the document, any
+//! processing instruction, and any repeated ID (`ID`, `Id`, `id`, `AssertionID`, `xml:id`) is a
+//! rejection. Every signature present must verify. The assertion model is then read from the
+//! one `Assertion` element, which lies inside every subtree that was verified.
+
+use std::collections::HashSet;
+
+use crate::assertion::{Assertion, SAML};
+use crate::config::SpConfig;
+use crate::dsig::{self, DS};
+use crate::error::{Error, ShapeError, ValidationError};
+use crate::ids::RequestId;
+use crate::time::UnixTime;
+use crate::verified::{Authenticated, Verified};
+use crate::xml::{Document, Element, Limits, NodeKind, XML_NS};
+
+pub(crate) const SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
+
+/// What the document root must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Root {
+    Response,
+    Assertion,
+}
+
+/// Response-level values, checked by validation but never used for identity.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Envelope {
+    pub(crate) destination: Option<String>,
+    pub(crate) in_response_to: Option<String>,
+    pub(crate) issuer: Option<String>,
+}
+
+/// Turns the POSTed `SAMLResponse` value (base64, any line breaks, optional BOM) or raw XML into
+/// XML bytes. Raw XML is recognized by its first non-blank character, `<`, which base64 never
+/// contains.
+pub(crate) fn decode_input(input: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
+    // Base64 is 4/3 of the XML plus line breaks: twice the XML limit is a safe bound that is
+    // checked before any work.
+    let limit = limits.max_bytes().saturating_mul(2);
+    if input.len() > limit {
+        return Err(Error::InputTooLarge {
+            size: input.len(),
+            limit,
+        });
+    }
+    let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'<') {
+        return Ok(body.to_vec());
+    }
+    let xml = crate::base64::decode_lenient(body, "SAMLResponse")?;
+    if xml.len() > limits.max_bytes() {
+        return Err(Error::InputTooLarge {
+            size: xml.len(),
+            limit: limits.max_bytes(),
+        });
+    }
+    Ok(xml)
+}
+
+/// Refuses processing instructions anywhere and repeated IDs.
+fn check_document(doc: &Document) -> Result<(), Error> {
+    for node in doc.nodes() {
+        if let NodeKind::ProcessingInstruction { target, .. } = node.kind() {
+            return Err(Error::ProcessingInstruction {
+                target: target.chars().take(64).collect(),
+            });
+        }
+    }
+    let mut seen = HashSet::new();
+    for element in doc.elements() {
+        for attr in element.attributes() {
+            let id_like = (attr.namespace.is_empty()
+                && matches!(attr.local, "ID" | "Id" | "id" | "AssertionID"))
+                || (attr.namespace == XML_NS && attr.local == "id");
+            if id_like && !seen.insert(attr.value) {
+                return Err(Error::DuplicateId {
+                    id: attr.value.chars().take(256).collect(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `signature` sits where the schema puts it: the first child element of its parent,
+/// or the second right after `Issuer`.
+fn signature_in_schema_position(signature: Element<'_>, parent: Element<'_>) -> bool {
+    let mut children = parent.child_elements();
+    match children.next() {
+        Some(first) if first.id() == signature.id() => true,
+        Some(first) if first.is(SAML, "Issuer") => children
+            .next()
+            .is_some_and(|second| second.id() == signature.id()),
+        _ => false,
+    }
+}
+
+fn wrong_root(root: Element<'_>, expected: &'static str) -> Error {
+    ShapeError::WrongRoot {
+        namespace: root.namespace().chars().take(200).collect(),
+        local: root.local_name().chars().take(200).collect(),
+        expected,
+    }
+    .into()
+}
+
+/// Checks the status of a Response.
+fn check_status(response: Element<'_>) -> Result<(), Error> {
+    let status = response.child(SAMLP, "Status").ok_or(ShapeError::Missing {
+        element: "Status",
+        parent: "Response",
+    })?;
+    let code = status.child(SAMLP, "StatusCode");
+    let value = code.and_then(|c| c.attribute("Value")).unwrap_or("");
+    if value == SUCCESS
+        && status
+            .child_elements()
+            .filter(|e| e.is(SAMLP, "StatusCode"))
+            .count()
+            == 1
+    {
+        return Ok(());
+    }
+    Err(ValidationError::Status {
+        code: value.chars().take(256).collect(),
+        second_level: code
+            .and_then(|c| c.child(SAMLP, "StatusCode"))
+            .and_then(|c| c.attribute("Value"))
+            .map(|v| v.chars().take(256).collect()),
+        message: status
+            .child(SAMLP, "StatusMessage")
+            .map(|m| m.text().chars().take(512).collect()),
+    }
+    .into())
+}
+
+/// Runs structure and signature checks and reads the assertion from the signed subtree.
+pub(crate) fn verify_document(
+    doc: &Document,
+    config: &SpConfig,
+    root_kind: Root,
+) -> Result<(Verified<Assertion>, Envelope), Error> {
+    check_document(doc)?;
+    let root = doc.root();
+    let policy = config.danger.policy();
+    let keys = config.idp.keys();
+
+    let assertion_like =
+        |e: &Element<'_>| e.is(SAML, "Assertion") || e.is(SAML, "EncryptedAssertion");
+
+    // Where the assertion is, and where signatures may be.
+    let assertion = match root_kind {
+        Root::Response => {
+            if !root.is(SAMLP, "Response") {
+                return Err(wrong_root(root, "samlp:Response"));
+            }
+            let direct: Vec<Element<'_>> = root.child_elements().filter(assertion_like).collect();
+            if direct.len() > 1 {
+                return Err(ShapeError::AssertionCount {
+                    count: direct.len(),
+                }
+                .into());
+            }
+            direct.first().copied()
+        }
+        Root::Assertion => {
+            if !root.is(SAML, "Assertion") {
+                return Err(wrong_root(root, "saml:Assertion"));
+            }
+            Some(root)
+        }
+    };
+    for element in doc.elements() {
+        if assertion_like(&element) && assertion.is_none_or(|a| a.id() != element.id()) {
+            return Err(ShapeError::MisplacedAssertion {
+                parent: element
+                    .parent()
+                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+            }
+            .into());
+        }
+    }
+    let signable = |e: Element<'_>| {
+        (root_kind == Root::Response && e.id() == root.id())
+            || assertion.is_some_and(|a| a.id() == e.id() && a.is(SAML, "Assertion"))
+    };
+    let mut signatures: Vec<Element<'_>> = Vec::new();
+    for element in doc.elements().filter(|e| e.is(DS, "Signature")) {
+        let parent = element.parent().filter(|p| signable(*p));
+        let Some(parent) = parent else {
+            return Err(ShapeError::MisplacedSignature {
+                parent: element
+                    .parent()
+                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+            }
+            .into());
+        };
+        if signatures
+            .iter()
+            .any(|s| s.parent().is_some_and(|p| p.id() == parent.id()))
+        {
+            return Err(ShapeError::MultipleSignatures {
+                parent: parent.local_name().to_owned(),
+            }
+            .into());
+        }
+        if !signature_in_schema_position(element, parent) {
+            return Err(ShapeError::MisplacedSignature {
+                parent: parent.local_name().to_owned(),
+            }
+            .into());
+        }
+        signatures.push(element);
+    }
+
+    // Every signature present must verify.
+    let mut covered = false;
+    for signature in &signatures {
+        let signed = dsig::verify_enveloped(*signature, keys, policy)?;
+        if assertion.is_some_and(|a| signed.contains(a.id())) {
+            covered = true;
+        }
+    }
+
+    let mut envelope = Envelope::default();
+    if root_kind == Root::Response {
+        check_status(root)?;
+        envelope.destination = root.attribute("Destination").map(str::to_owned);
+        envelope.in_response_to = root.attribute("InResponseTo").map(str::to_owned);
+        envelope.issuer = root.child(SAML, "Issuer").map(|i| i.text().into_owned());
+    }
+    let Some(assertion) = assertion else {
+        return Err(ShapeError::AssertionCount { count: 0 }.into());
+    };
+    if assertion.is(SAML, "EncryptedAssertion") {
+        return Err(Error::EncryptedAssertion);
+    }
+    if !covered {
+        return Err(Error::Unsigned);
+    }
+    let model = Assertion::from_element(assertion)?;
+    Ok((Verified::new(model), envelope))
+}
+
+impl SpConfig {
+    /// Verifies a SAML `Response` posted to the ACS (HTTP-POST binding) and returns the
+    /// authenticated subject.
+    ///
+    /// `input` is the `SAMLResponse` form value (base64 with any line breaks, optionally with a
+    /// UTF-8 BOM) or the raw XML. `expected_request` is the ID of the AuthnRequest this browser
+    /// session sent (SP-initiated sign-in), or `None` when no request is outstanding (then the
+    /// response must carry no `InResponseTo`, and is accepted only if
+    /// [`allow_unsolicited_responses`](crate::SpConfigBuilder::allow_unsolicited_responses) is
+    /// set). `now` is the current time.
+    ///
+    /// On success the assertion ID has been recorded in the replay cache.
+    pub fn verify_response(
+        &self,
+        input: &[u8],
+        expected_request: Option<&RequestId>,
+        now: UnixTime,
+    ) -> Result<Authenticated, Error> {
+        self.verify(input, Root::Response, expected_request, now)
+    }
+
+    /// Verifies a standalone signed `Assertion` (a document whose root is the Assertion), with
+    /// the same checks as [`verify_response`](Self::verify_response) minus those on the
+    /// Response envelope (status, Destination). The Assertion must carry its own signature.
+    pub fn verify_assertion(
+        &self,
+        input: &[u8],
+        expected_request: Option<&RequestId>,
+        now: UnixTime,
+    ) -> Result<Authenticated, Error> {
+        self.verify(input, Root::Assertion, expected_request, now)
+    }
+
+    fn verify(
+        &self,
+        input: &[u8],
+        root: Root,
+        expected_request: Option<&RequestId>,
+        now: UnixTime,
+    ) -> Result<Authenticated, Error> {
+        let xml = decode_input(input, &self.limits)?;
+        let doc = Document::parse(&xml, &self.limits)?;
+        let (verified, envelope) = verify_document(&doc, self, root)?;
+        Ok(crate::validate::validate(
+            verified,
+            &envelope,
+            self,
+            expected_request,
+            now,
+        )?)
+    }
+}
