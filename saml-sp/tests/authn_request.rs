@@ -1,6 +1,14 @@
 //! AuthnRequest construction and encoding, checked against exact expected output, against our
 //! own decoders, and against an independent decoder (Python standard library).
 
+// Test helpers outside #[test] functions: a panic is how a test reports failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::process::Command;
 
 use base64::Engine as _;

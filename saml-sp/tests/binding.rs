@@ -3,6 +3,14 @@
 //! Expected lengths and SHA-256 digests were computed independently with Python's standard
 //! library (`base64.b64decode`, then `zlib.decompress(data, -15)` for raw DEFLATE).
 
+// Test helpers outside #[test] functions: a panic is how a test reports failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::PathBuf;
 
 use ring::digest::{SHA256, digest};
