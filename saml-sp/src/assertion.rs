@@ -109,7 +109,7 @@ pub(crate) struct AuthnStatement {
 pub struct Assertion {
     id: String,
     issue_instant: UnixTime,
-    issuer: String,
+    issuer: Option<String>,
     name_id: NameId,
     pub(crate) confirmations: Vec<SubjectConfirmation>,
     pub(crate) conditions: Option<Conditions>,
@@ -128,9 +128,9 @@ impl Assertion {
         self.issue_instant
     }
 
-    /// The `Issuer` text.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
+    /// The `Issuer` text (`None` when missing; a missing issuer fails validation).
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
     }
 
     /// The subject's `NameID`.
@@ -180,11 +180,7 @@ impl Assertion {
         )?;
         let issuer = at_most_one(element, "Issuer", "Assertion")?
             .map(|e| text_value(e, "Issuer"))
-            .transpose()?
-            .ok_or(ShapeError::Missing {
-                element: "Issuer",
-                parent: "Assertion",
-            })?;
+            .transpose()?;
 
         let subject = at_most_one(element, "Subject", "Assertion")?.ok_or(ShapeError::Missing {
             element: "Subject",

@@ -101,6 +101,10 @@ impl Base64Error {
 }
 
 /// The XML reader refused the document.
+///
+/// An entity reference other than the five predefined ones is
+/// [`EntityReference`](Self::EntityReference), check `xml_syntax` (it is a well-formedness
+/// error); a DOCTYPE is [`Doctype`](Self::Doctype), check `xml_doctype`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum XmlError {
@@ -145,7 +149,10 @@ impl XmlError {
         match self {
             Self::TooLarge { .. } => "input_size",
             Self::Syntax { .. } => "xml_syntax",
-            Self::Doctype | Self::EntityReference { .. } => "xml_doctype",
+            Self::Doctype => "xml_doctype",
+            // An undeclared entity is a well-formedness error (WFC: Entity Declared): with
+            // DOCTYPE refused, no entity other than the predefined five can ever be declared.
+            Self::EntityReference { .. } => "xml_syntax",
             Self::LimitExceeded { .. } => "xml_limits",
         }
     }
@@ -345,9 +352,14 @@ pub enum ValidationError {
         /// The Recipient in the message (`None` when missing).
         found: Option<String>,
     },
-    /// No bearer `SubjectConfirmation` with `SubjectConfirmationData` and `NotOnOrAfter`.
-    #[error("no usable bearer SubjectConfirmation")]
-    SubjectConfirmation,
+    /// No usable bearer `SubjectConfirmation`: none at all, no `SubjectConfirmationData`, no
+    /// `NotOnOrAfter`, or outside its time window. (A wrong `Recipient` is
+    /// [`Recipient`](Self::Recipient).)
+    #[error("no usable bearer SubjectConfirmation: {detail}")]
+    SubjectConfirmation {
+        /// Why the (first) bearer confirmation is not usable.
+        detail: &'static str,
+    },
     /// The assertion (or its confirmation) is not valid yet.
     #[error("not valid before {not_before} (now {now})")]
     NotYetValid {
@@ -402,7 +414,7 @@ impl ValidationError {
             Self::Issuer { .. } => "issuer",
             Self::Destination { .. } => "destination",
             Self::Recipient { .. } => "recipient",
-            Self::SubjectConfirmation => "subject_confirmation",
+            Self::SubjectConfirmation { .. } => "subject_confirmation",
             Self::NotYetValid { .. } => "not_yet_valid",
             Self::Expired { .. } => "expired",
             Self::Audience { .. } => "audience",

@@ -47,8 +47,7 @@ pub(crate) struct Envelope {
 }
 
 /// Turns the POSTed `SAMLResponse` value (base64, any line breaks, optional BOM) or raw XML into
-/// XML bytes. Raw XML is recognized by its first non-blank character, `<`, which base64 never
-/// contains.
+/// XML bytes. Raw XML is recognized by containing `<`, which base64 never contains.
 pub(crate) fn decode_input(input: &[u8], limits: &Limits) -> Result<Vec<u8>, Error> {
     // Base64 is 4/3 of the XML plus line breaks: twice the XML limit is a safe bound that is
     // checked before any work.
@@ -60,9 +59,8 @@ pub(crate) fn decode_input(input: &[u8], limits: &Limits) -> Result<Vec<u8>, Err
         });
     }
     let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'<') {
-        return Ok(body.to_vec());
+    if body.contains(&b'<') {
+        return Ok(input.to_vec());
     }
     let xml = crate::base64::decode_lenient(body, "SAMLResponse")?;
     if xml.len() > limits.max_bytes() {
@@ -152,6 +150,13 @@ fn check_status(response: Element<'_>) -> Result<(), Error> {
 }
 
 /// Runs structure and signature checks and reads the assertion from the signed subtree.
+///
+/// Order of the checks (it decides which check name a document failing several gets):
+/// processing instructions and repeated IDs; the root; more than one assertion child; an
+/// assertion inside `Extensions`; the signatures in the two allowed places (at most one each,
+/// each verified, then in schema position);
+/// the status; exactly one assertion, not encrypted; coverage; and last, any `Signature`,
+/// `Assertion` or `EncryptedAssertion` elsewhere in the document.
 pub(crate) fn verify_document(
     doc: &Document,
     config: &SpConfig,
@@ -165,7 +170,6 @@ pub(crate) fn verify_document(
     let assertion_like =
         |e: &Element<'_>| e.is(SAML, "Assertion") || e.is(SAML, "EncryptedAssertion");
 
-    // Where the assertion is, and where signatures may be.
     let assertion = match root_kind {
         Root::Response => {
             if !root.is(SAMLP, "Response") {
@@ -187,53 +191,54 @@ pub(crate) fn verify_document(
             Some(root)
         }
     };
-    for element in doc.elements() {
-        if assertion_like(&element) && assertion.is_none_or(|a| a.id() != element.id()) {
+
+    // `samlp:Extensions` never holds an assertion (XSW7 hides the signed one there).
+    if let Some(extensions) = root.child(SAMLP, "Extensions") {
+        if let Some(hidden) = extensions
+            .descendants()
+            .filter_map(|n| match n.kind() {
+                NodeKind::Element(e) => Some(e),
+                _ => None,
+            })
+            .find(|e| assertion_like(e))
+        {
             return Err(ShapeError::MisplacedAssertion {
-                parent: element
+                parent: hidden
                     .parent()
                     .map_or_else(String::new, |p| p.local_name().to_owned()),
             }
             .into());
         }
     }
-    let signable = |e: Element<'_>| {
-        (root_kind == Root::Response && e.id() == root.id())
-            || assertion.is_some_and(|a| a.id() == e.id() && a.is(SAML, "Assertion"))
-    };
-    let mut signatures: Vec<Element<'_>> = Vec::new();
-    for element in doc.elements().filter(|e| e.is(DS, "Signature")) {
-        let parent = element.parent().filter(|p| signable(*p));
-        let Some(parent) = parent else {
-            return Err(ShapeError::MisplacedSignature {
-                parent: element
-                    .parent()
-                    .map_or_else(String::new, |p| p.local_name().to_owned()),
-            }
-            .into());
+
+    // The elements that may carry a signature, and their signatures.
+    let mut signable: Vec<Element<'_>> = Vec::with_capacity(2);
+    if root_kind == Root::Response {
+        signable.push(root);
+    }
+    if let Some(a) = assertion.filter(|a| a.is(SAML, "Assertion")) {
+        signable.push(a);
+    }
+    let mut covered = false;
+    for parent in &signable {
+        let mut signatures = parent.child_elements().filter(|e| e.is(DS, "Signature"));
+        let Some(signature) = signatures.next() else {
+            continue;
         };
-        if signatures
-            .iter()
-            .any(|s| s.parent().is_some_and(|p| p.id() == parent.id()))
-        {
+        if signatures.next().is_some() {
             return Err(ShapeError::MultipleSignatures {
                 parent: parent.local_name().to_owned(),
             }
             .into());
         }
-        if !signature_in_schema_position(element, parent) {
+        // Every signature present must verify.
+        let signed = dsig::verify_enveloped(signature, keys, policy)?;
+        if !signature_in_schema_position(signature, *parent) {
             return Err(ShapeError::MisplacedSignature {
                 parent: parent.local_name().to_owned(),
             }
             .into());
         }
-        signatures.push(element);
-    }
-
-    // Every signature present must verify.
-    let mut covered = false;
-    for signature in &signatures {
-        let signed = dsig::verify_enveloped(*signature, keys, policy)?;
         if assertion.is_some_and(|a| signed.contains(a.id())) {
             covered = true;
         }
@@ -255,6 +260,31 @@ pub(crate) fn verify_document(
     if !covered {
         return Err(Error::Unsigned);
     }
+
+    // Nothing signature- or assertion-like anywhere else.
+    for element in doc.elements() {
+        if assertion_like(&element) && element.id() != assertion.id() {
+            return Err(ShapeError::MisplacedAssertion {
+                parent: element
+                    .parent()
+                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+            }
+            .into());
+        }
+        if element.is(DS, "Signature")
+            && !element
+                .parent()
+                .is_some_and(|p| signable.iter().any(|s| s.id() == p.id()))
+        {
+            return Err(ShapeError::MisplacedSignature {
+                parent: element
+                    .parent()
+                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+            }
+            .into());
+        }
+    }
+
     let model = Assertion::from_element(assertion)?;
     Ok((Verified::new(model), envelope))
 }

@@ -50,7 +50,9 @@ fn bearer_confirmation<'a>(
         .filter(|c| c.method == BEARER)
     {
         let outcome = match &confirmation.data {
-            None => Err(ValidationError::SubjectConfirmation),
+            None => Err(ValidationError::SubjectConfirmation {
+                detail: "no SubjectConfirmationData",
+            }),
             Some(data) => {
                 if data.recipient.as_deref() != Some(config.acs_url.as_str()) {
                     Err(ValidationError::Recipient {
@@ -58,15 +60,26 @@ fn bearer_confirmation<'a>(
                         found: data.recipient.clone(),
                     })
                 } else if data.not_on_or_after.is_none() {
-                    Err(ValidationError::SubjectConfirmation)
+                    Err(ValidationError::SubjectConfirmation {
+                        detail: "no NotOnOrAfter",
+                    })
                 } else {
-                    check_window(
+                    match check_window(
                         data.not_before,
                         data.not_on_or_after,
                         now,
                         config.clock_skew,
-                    )
-                    .map(|()| data)
+                    ) {
+                        Ok(()) => Ok(data),
+                        Err(ValidationError::NotYetValid { .. }) => {
+                            Err(ValidationError::SubjectConfirmation {
+                                detail: "not valid yet (NotBefore)",
+                            })
+                        }
+                        Err(_) => Err(ValidationError::SubjectConfirmation {
+                            detail: "expired (NotOnOrAfter)",
+                        }),
+                    }
                 }
             }
         };
@@ -77,7 +90,9 @@ fn bearer_confirmation<'a>(
             }
         }
     }
-    Err(first_error.unwrap_or(ValidationError::SubjectConfirmation))
+    Err(first_error.unwrap_or(ValidationError::SubjectConfirmation {
+        detail: "no bearer SubjectConfirmation",
+    }))
 }
 
 /// Runs every protocol check and records the assertion as used.
@@ -92,10 +107,10 @@ pub(crate) fn validate(
     let idp = config.idp.entity_id().as_str();
 
     // Issuer: the assertion's always, the response's when present.
-    if assertion.issuer() != idp {
+    if assertion.issuer() != Some(idp) {
         return Err(ValidationError::Issuer {
             expected: idp.to_owned(),
-            found: Some(assertion.issuer().chars().take(1024).collect()),
+            found: assertion.issuer().map(|i| i.chars().take(1024).collect()),
         });
     }
     if let Some(issuer) = &envelope.issuer {

@@ -73,7 +73,8 @@ impl Authenticated {
 
     /// The IdP entity ID (the assertion's `Issuer`, equal to the configured one).
     pub fn issuer(&self) -> &str {
-        self.assertion.issuer()
+        // Validation refuses an assertion without an issuer, so this is never empty.
+        self.assertion.issuer().unwrap_or_default()
     }
 
     /// The subject's `NameID`.

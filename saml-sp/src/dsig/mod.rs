@@ -31,20 +31,8 @@ pub(crate) fn verify_enveloped<'d>(
     let parent = signature.parent().ok_or(DsigError::Malformed {
         detail: "Signature at the document root",
     })?;
-    let parsed = signed_info::parse(signature, policy)?;
-
     let id = parent.attribute("ID").unwrap_or("");
-    let expected_uri_matches = parsed
-        .reference_uri
-        .strip_prefix('#')
-        .is_some_and(|r| !id.is_empty() && r == id);
-    if !expected_uri_matches {
-        return Err(DsigError::ReferenceUri {
-            uri: parsed.reference_uri.chars().take(200).collect(),
-            expected: format!("#{id}"),
-        }
-        .into());
-    }
+    let parsed = signed_info::parse(signature, id, policy)?;
 
     // Digest of the signed element, canonicalized straight into the hash.
     let prefixes: Vec<&str> = parsed
@@ -53,8 +41,11 @@ pub(crate) fn verify_enveloped<'d>(
         .iter()
         .map(String::as_str)
         .collect();
+    // A bare-name `#id` reference selects the element without its comments (XML-DSig §4.3.3.3),
+    // so the WithComments variant of the transform finds none to keep: the digest input never
+    // contains comments. libxmlsec1 behaves the same way.
     let options = Options {
-        with_comments: parsed.transform_c14n.with_comments,
+        with_comments: false,
         inclusive_prefixes: &prefixes,
     };
     let mut sink = DigestSink::new(parsed.digest_method.ring);

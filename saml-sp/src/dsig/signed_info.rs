@@ -23,7 +23,8 @@ use crate::xml::{Element, NodeKind};
 pub(crate) const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 
-/// A canonicalization step: exclusive c14n with its options.
+/// A canonicalization step: exclusive c14n with its options. For the Reference transform,
+/// `with_comments` is recorded but has no effect (see `verify_enveloped`).
 #[derive(Debug)]
 pub(crate) struct C14nMethod {
     pub(crate) with_comments: bool,
@@ -36,7 +37,6 @@ pub(crate) struct ParsedSignature<'d> {
     pub(crate) signed_info: Element<'d>,
     pub(crate) signed_info_c14n: C14nMethod,
     pub(crate) signature_method: &'static SignatureAlgorithm,
-    pub(crate) reference_uri: &'d str,
     pub(crate) transform_c14n: C14nMethod,
     pub(crate) digest_method: &'static DigestAlgorithm,
     pub(crate) digest_value: Vec<u8>,
@@ -128,35 +128,19 @@ fn c14n_method(element: Element<'_>, role: &'static str) -> Result<C14nMethod, E
     })
 }
 
-/// Parses `signature` (a `ds:Signature` element) under `policy`.
+/// Parses `signature` (a `ds:Signature` element) under `policy`; its single `Reference` must
+/// be `#parent_id`.
 pub(crate) fn parse<'d>(
     signature: Element<'d>,
+    parent_id: &str,
     policy: algorithms::Policy,
 ) -> Result<ParsedSignature<'d>, Error> {
     let children = element_children(signature, "text inside Signature")?;
-    let mut iter = children.iter().copied();
-    let signed_info = iter
-        .next()
+    let signed_info = children
+        .first()
+        .copied()
         .filter(|e| e.is(DS, "SignedInfo"))
         .ok_or_else(|| malformed("Signature must start with SignedInfo"))?;
-    let signature_value_element = iter
-        .next()
-        .filter(|e| e.is(DS, "SignatureValue"))
-        .ok_or_else(|| malformed("SignedInfo must be followed by SignatureValue"))?;
-    match iter.next() {
-        None => {}
-        Some(e) if e.is(DS, "KeyInfo") => {}
-        Some(e) if e.is(DS, "SignedInfo") => return Err(malformed("more than one SignedInfo")),
-        Some(e) if e.is(DS, "Object") => return Err(malformed("ds:Object is not allowed")),
-        Some(_) => return Err(malformed("unexpected element in Signature")),
-    }
-    if let Some(extra) = iter.next() {
-        return Err(malformed(if extra.is(DS, "Object") {
-            "ds:Object is not allowed"
-        } else {
-            "unexpected element in Signature"
-        }));
-    }
 
     // SignedInfo
     let si_children = element_children(signed_info, "text inside SignedInfo")?;
@@ -199,6 +183,16 @@ pub(crate) fn parse<'d>(
     };
     let reference = *reference;
     let reference_uri = reference.attribute("URI").unwrap_or("");
+    let uri_names_parent = reference_uri
+        .strip_prefix('#')
+        .is_some_and(|r| !parent_id.is_empty() && r == parent_id);
+    if !uri_names_parent {
+        return Err(DsigError::ReferenceUri {
+            uri: reference_uri.chars().take(200).collect(),
+            expected: format!("#{parent_id}"),
+        }
+        .into());
+    }
 
     // Reference
     let ref_children = element_children(reference, "text inside Reference")?;
@@ -265,6 +259,26 @@ pub(crate) fn parse<'d>(
         }
         .into());
     }
+    let mut rest = children.iter().copied().skip(1);
+    let signature_value_element = rest
+        .next()
+        .filter(|e| e.is(DS, "SignatureValue"))
+        .ok_or_else(|| malformed("SignedInfo must be followed by SignatureValue"))?;
+    match rest.next() {
+        None => {}
+        Some(e) if e.is(DS, "KeyInfo") => {}
+        Some(e) if e.is(DS, "SignedInfo") => return Err(malformed("more than one SignedInfo")),
+        Some(e) if e.is(DS, "Object") => return Err(malformed("ds:Object is not allowed")),
+        Some(_) => return Err(malformed("unexpected element in Signature")),
+    }
+    if let Some(extra) = rest.next() {
+        return Err(malformed(if extra.is(DS, "Object") {
+            "ds:Object is not allowed"
+        } else {
+            "unexpected element in Signature"
+        }));
+    }
+
     let digest_text = text_only(digest_value_element, "DigestValue must contain text only")?;
     let digest_value = crate::base64::decode_lenient(digest_text.as_bytes(), "DigestValue")?;
     let signature_text = text_only(
@@ -278,7 +292,6 @@ pub(crate) fn parse<'d>(
         signed_info,
         signed_info_c14n,
         signature_method,
-        reference_uri,
         transform_c14n,
         digest_method,
         digest_value,
