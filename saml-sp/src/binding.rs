@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::io::Write as _;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_PAD_INDIFFERENT};
+use base64::engine::general_purpose::STANDARD;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
@@ -254,37 +254,24 @@ pub(crate) fn decode_base64_lenient(
             limit: limits.max_encoded_bytes,
         });
     }
-    let text = text.strip_prefix(BOM).unwrap_or(text);
-    let compact: Cow<'_, [u8]> = if text.iter().any(|b| is_base64_whitespace(*b)) {
-        Cow::Owned(
-            text.iter()
-                .copied()
-                .filter(|b| !is_base64_whitespace(*b))
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
-    };
-    // Four base64 characters carry three bytes; the estimate can only overshoot.
-    let decoded_estimate = compact.len().div_ceil(4) * 3;
+    // Four base64 characters carry three bytes, and whitespace carries none: this estimate can
+    // only overshoot, so checking it first keeps the allocation within the limit.
+    let body = text.strip_prefix(BOM).unwrap_or(text);
+    let significant = body.iter().filter(|b| !b.is_ascii_whitespace()).count();
+    let decoded_estimate = significant.div_ceil(4) * 3;
     if decoded_estimate.saturating_sub(2) > limits.max_decoded_bytes {
         return Err(BindingError::DecodedTooLarge {
             limit: limits.max_decoded_bytes,
         });
     }
-    let decoded = STANDARD_PAD_INDIFFERENT
-        .decode(&compact)
-        .map_err(|_| BindingError::Base64 { field })?;
+    let decoded =
+        crate::base64::decode_lenient(text, field).map_err(|_| BindingError::Base64 { field })?;
     if decoded.len() > limits.max_decoded_bytes {
         return Err(BindingError::DecodedTooLarge {
             limit: limits.max_decoded_bytes,
         });
     }
     Ok(decoded)
-}
-
-fn is_base64_whitespace(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Inflates a complete raw DEFLATE stream, refusing output over `max_out` bytes and any bytes

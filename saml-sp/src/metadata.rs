@@ -39,7 +39,9 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::authn_request::{HTTP_POST_BINDING, HTTP_REDIRECT_BINDING, push_attr, push_escaped};
 use crate::binding::{self, DecodeLimits};
-use crate::error::XmlError;
+use crate::config::{Certificate, IdpConfig};
+use crate::error::{ConfigError, XmlError};
+use crate::ids::EntityId;
 use crate::time::UnixTime;
 use crate::xml::{Document, Element, Limits};
 
@@ -266,6 +268,37 @@ impl IdpMetadata {
     /// The `NameIDFormat`s the IdP lists, whitespace trimmed.
     pub fn name_id_formats(&self) -> &[String] {
         &self.name_id_formats
+    }
+
+    /// The trusted-IdP configuration for [`SpConfig::builder`](crate::SpConfig::builder): the
+    /// entity ID as the expected issuer and every signing certificate.
+    ///
+    /// ```
+    /// use saml_sp::metadata::IdpMetadata;
+    ///
+    /// # let cert = include_str!("../tests/data/sp/sp_test_cert.pem");
+    /// # let base64: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
+    /// # let xml = format!(r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://www.okta.com/exk1"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#);
+    /// let idp = IdpMetadata::parse(xml.as_bytes())?.idp_config()?;
+    /// assert_eq!(idp.entity_id().as_str(), "http://www.okta.com/exk1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn idp_config(&self) -> Result<IdpConfig, ConfigError> {
+        let entity_id = EntityId::try_from(self.entity_id.as_str())?;
+        let certificates = self
+            .signing_certificates
+            .iter()
+            .enumerate()
+            .map(|(index, der)| {
+                Certificate::from_der(der).map_err(|err| match err {
+                    ConfigError::Certificate { detail, .. } => {
+                        ConfigError::Certificate { index, detail }
+                    }
+                    other => other,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        IdpConfig::new(entity_id, certificates)
     }
 }
 
