@@ -54,6 +54,22 @@ pub(crate) fn sp(entity_id: &str, acs_url: &str, issuer: &str, cert_pem: &str) -
     )
 }
 
+/// Like [`sp`], returning configuration errors.
+pub(crate) fn try_sp(
+    entity_id: &str,
+    acs_url: &str,
+    issuer: &str,
+    cert_pem: &str,
+) -> Result<SpConfigBuilder, saml_sp::ConfigError> {
+    let certs = Certificate::from_pem_bundle(cert_pem)?;
+    let idp = IdpConfig::new(EntityId::try_from(issuer)?, certs)?;
+    Ok(SpConfig::builder(
+        EntityId::try_from(entity_id)?,
+        AcsUrl::try_from(acs_url)?,
+        idp,
+    ))
+}
+
 /// Parses an `xs:dateTime`.
 pub(crate) fn at(text: &str) -> UnixTime {
     UnixTime::parse_xs_datetime(text).expect("timestamp")
