@@ -107,6 +107,8 @@ pub mod time;
 mod validate;
 mod verified;
 mod xml;
+#[cfg(feature = "xmlsec")]
+pub mod xmlsec_oracle;
 
 pub use assertion::{Assertion, Attribute, NameId};
 pub use config::{Certificate, IdpConfig, SpConfig, SpConfigBuilder};

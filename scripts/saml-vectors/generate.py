@@ -313,8 +313,10 @@ class Gen:
             tr.children = default_transforms(None, ALG_EXC_C14N_COMMENTS)
             return resp
 
-        self.valid(r, "Assertion signed with exc-c14n#WithComments as the Reference transform: the comment is "
-                      "digested, and still not part of the NameID value (class 24)", [24], mutate=with_comments)
+        self.valid(r, "Assertion signed with exc-c14n#WithComments as the Reference transform. A same-document "
+                      "#ID reference yields its node-set without comments (XML-DSig 1.0 section 4.3.3.3), so the "
+                      "comment in the NameID is not digested (libxmlsec1 signs and verifies it so); the NameID value "
+                      "is the concatenation of its text (class 24)", [24], mutate=with_comments)
         r = Resp("nameid_surrounding_whitespace", "okta", ("response",), name_id=["\n  jane.doe@acme.example.com \n"])
         self.valid(r, "Signed NameID with leading/trailing whitespace: signed values are never trimmed (class 46)",
                    [46])
@@ -649,7 +651,7 @@ class Gen:
         evil_si = copy.deepcopy(si)
         evil_si.find(q(NS_DS, "Reference")).set("URI", "#_evil")
         sig.insert(1, evil_si)
-        self.reject("two_signed_info", serialize(root), "signature_reference",
+        self.reject("two_signed_info", serialize(root), "shape",
                     "Two SignedInfo elements in one Signature (CVE-2025-29774); the second references another ID",
                     [13], r=r)
         r = self.base("wrapped_signed_info", ("assertion",))
@@ -659,7 +661,7 @@ class Gen:
         wrapper = parse(f'<ds:Object xmlns:ds="{NS_DS}"/>')
         sig.replace(si, wrapper)
         wrapper.append(si)
-        self.reject("wrapped_signed_info", serialize(root), "signature_reference",
+        self.reject("wrapped_signed_info", serialize(root), "shape",
                     "The real SignedInfo wrapped in an extra element, so the Signature has no SignedInfo child",
                     [13], r=r)
         # Class 14: comments in DigestValue / SignatureValue.
@@ -684,7 +686,7 @@ class Gen:
                 target.text = text[:10]
                 target.append(com)
                 com.tail = text[10:]
-            self.reject(name, serialize(root), "signature",
+            self.reject(name, serialize(root), "shape",
                         f"SAMLStorm (CVE-2025-29775): {desc}; libxmlsec1 reads all text and accepts it, we refuse "
                         "any non-text child", [14], r=r)
         # Class 16: Reference URI forms (re-signed where xmlsec1 can).
@@ -960,7 +962,10 @@ class Gen:
         # Class 36: malformed documents.
         self.reject("trailing_element", xml + "<x/>", "xml_syntax", "A second root element after the Response", [36],
                     r=r)
-        self.reject("leading_junk", "junk" + xml, "xml_syntax", "Text before the XML declaration", [36], r=r)
+        self.reject("leading_junk", b64_form(("junk" + xml).encode()), "xml_syntax",
+                    "Form value whose decoded XML has text before the XML declaration", [36], r=r, encoding="base64")
+        self.reject("leading_junk_raw", "junk" + xml, "xml_syntax", "Raw XML input with text before the XML "
+                                                                   "declaration", [36], r=r)
         self.reject("truncated", xml[:-20], "xml_syntax", "Document cut short", [36], r=r)
         self.reject("not_base64", "PHNhbWxwOlJlc3BvbnNl***not-base64***", "base64",
                     "A form value that is not base64", [36], r=r, encoding="base64")
@@ -1033,7 +1038,8 @@ class Gen:
             assertion_issuer="http://www.okta.com/exkOTHERTENANT000h7")
         sem("wrong_response_issuer", "issuer", "Response Issuer is another IdP", [42],
             response_issuer="http://www.okta.com/exkOTHERTENANT000h7")
-        sem("missing_assertion_issuer", "issuer", "Assertion without Issuer", [42], assertion_issuer=None,
+        sem("missing_assertion_issuer", "issuer", "Assertion without Issuer", [42],
+            assertion_issuer=None,
             sign=("response",))
         # Class 43: status.
         sem("status_responder", "status", "Top-level StatusCode Responder with a nested AuthnFailed", [43],
