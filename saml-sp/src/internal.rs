@@ -93,6 +93,43 @@ pub mod fuzzing {
         Ok(c14n::canonicalize_document(&doc, with_comments))
     }
 
+    /// Exclusive c14n of the element reached from the root by `path` (1-based element child
+    /// positions; empty = the root), leaving out its `ds:Signature` child when
+    /// `enveloped_signature_removed`.
+    pub fn c14n_element(
+        data: &[u8],
+        path: &[usize],
+        enveloped_signature_removed: bool,
+        with_comments: bool,
+        inclusive_prefixes: &[&str],
+    ) -> Result<Vec<u8>, Error> {
+        let doc = Document::parse(data, &Limits::default())?;
+        let mut element = doc.root();
+        for position in path {
+            element = element
+                .child_elements()
+                .nth(position.saturating_sub(1))
+                .ok_or(Error::Shape(ShapeError::Missing {
+                    element: "element at path",
+                    parent: "document",
+                }))?;
+        }
+        let exclude = if enveloped_signature_removed {
+            element.child(DS, "Signature").map(|s| s.id())
+        } else {
+            None
+        };
+        let options = c14n::Options {
+            with_comments,
+            inclusive_prefixes,
+        };
+        Ok(c14n::canonicalize_to_vec(
+            element.as_node(),
+            exclude,
+            &options,
+        ))
+    }
+
     /// Canonical form of every element of `data` taken as apex, concatenated (exercises the
     /// namespace handling at every depth).
     pub fn c14n_every_subtree(data: &[u8], inclusive_prefixes: &[&str]) -> Result<Vec<u8>, Error> {
