@@ -1098,6 +1098,7 @@ class Gen:
             root = parse(data)
             tree = root.getroottree()
             self.document_c14n(origin, rel, data)
+            seen: dict[str, int] = {}
             for el in [root] + list(root.iter(q(NS_A, "Assertion"))):
                 if el.tag not in (q(NS_P, "Response"), q(NS_A, "Assertion")):
                     continue
@@ -1108,6 +1109,9 @@ class Gen:
                     if inc is not None and inc.get("PrefixList") is not None:
                         prefix_list = inc.get("PrefixList").split()
                 local = el.tag.split("}")[1].lower()
+                seen[local] = seen.get(local, 0) + 1
+                if seen[local] > 1:
+                    local += str(seen[local])
                 stem = (rel.replace("/", "__").rsplit(".", 1)[0] if origin == "shared"
                         else Path(rel).stem) + "." + local
                 # enveloped-signature: drop the element's own Signature, on a private copy of the tree
@@ -1116,7 +1120,7 @@ class Gen:
                 target = doc.getroottree().xpath(path)[0]
                 own = target.find(q(NS_DS, "Signature"))
                 if own is not None:
-                    own.getparent().remove(own)
+                    remove_keep_tail(own)
                 item = {"source": origin, "file": rel, "element": local, "xpath": path, "id": el.get("ID"),
                         "enveloped_signature_removed": own is not None, "prefix_list": prefix_list or [],
                         "outputs": {}}
@@ -1239,6 +1243,20 @@ class Gen:
         covered = sorted({x for c in self.cases for x in c["classes"]})
         lines += ["", "Classes covered by at least one case: " + ", ".join(str(x) for x in covered) + ".", ""]
         (OUT / "README.md").write_text("\n".join(lines))
+
+
+def remove_keep_tail(el) -> None:
+    """Removes an element node only (as the enveloped-signature transform does): lxml keeps the
+    text that follows an element in its .tail, which must stay in the document."""
+
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def pos_path(el) -> str:
