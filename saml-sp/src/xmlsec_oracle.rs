@@ -53,6 +53,10 @@ pub enum OracleError {
         /// Position of the `ds:Signature` in document order.
         index: usize,
     },
+    /// A `Reference` names something outside the document; the oracle never lets libxmlsec1
+    /// fetch it.
+    #[error("Reference URI {0:?} is not a same-document reference")]
+    ExternalReference(String),
     /// libxml2's XPath machinery failed.
     #[error("libxml2 XPath evaluation failed")]
     XPath,
@@ -110,6 +114,17 @@ pub fn verify_every_signature(xml: &[u8], certificates: &[&str]) -> Result<usize
         .get_nodes_as_vec();
     if signatures.is_empty() {
         return Err(OracleError::NoSignature);
+    }
+    let references = context
+        .evaluate("//ds:Reference")
+        .map_err(|()| OracleError::XPath)?
+        .get_nodes_as_vec();
+    for reference in references {
+        if let Some(uri) = reference.get_attribute("URI") {
+            if !uri.is_empty() && !uri.starts_with('#') {
+                return Err(OracleError::ExternalReference(uri));
+            }
+        }
     }
     for (index, signature) in signatures.iter().enumerate() {
         let mut verified = false;

@@ -19,7 +19,6 @@ XP_RSIG = f"/*[local-name()='Response' and namespace-uri()='{NS_P}']/*[local-nam
 ID_ATTRS = [
     f"{NS_P}:Response",
     f"{NS_A}:Assertion",
-    f"{NS_P}:Extensions",
 ]
 
 # name -> openssl arguments for the private key
@@ -58,7 +57,7 @@ class Signer:
         self.keys_dir = keys_dir
 
     def sign(self, xml: str, steps: list[tuple[str, str]], id_attrs: list[str] | None = None,
-             after_each=None) -> str:
+             after_each=None, extra_id_nodes: list[str] | None = None) -> str:
         """Signs the Signature templates selected by each XPath, in order, with xmlsec1.
 
         after_each rewrites the document after every step (only parts no later digest has covered yet
@@ -75,7 +74,7 @@ class Signer:
                 else:
                     cmd += ["--privkey-pem", f"{self.keys_dir / (key + '.key')},{self.keys_dir / (key + '.crt')}"]
                 for attr in (id_attrs or ["ID"]):
-                    for node in ID_ATTRS:
+                    for node in ID_ATTRS + (extra_id_nodes or []):
                         cmd += [f"--id-attr:{attr}", node]
                 cmd += ["--node-xpath", xpath, "--output", str(out), str(cur)]
                 res = run(cmd, check=False)
@@ -86,7 +85,8 @@ class Signer:
                 cur = out
             return cur.read_text(encoding="utf-8")
 
-    def verify_all(self, data: bytes, certs: list[str], id_attrs: list[str] | None = None) -> bool:
+    def verify_all(self, data: bytes, certs: list[str], id_attrs: list[str] | None = None,
+                   extra_id_nodes: list[str] | None = None) -> bool:
         """True when the document has at least one ds:Signature and every one of them verifies
         with xmlsec1 against one of the given certificates (KeyInfo ignored)."""
 
@@ -106,9 +106,10 @@ class Signer:
                 ok = False
                 for cert in certs:
                     cmd = ["xmlsec1", "--verify", "--enabled-key-data", "key-name",
+                           "--enabled-reference-uris", "empty,same-doc",
                            "--pubkey-cert-pem", str(self.keys_dir.parent / cert)]
                     for attr in (id_attrs or ["ID"]):
-                        for node in ID_ATTRS:
+                        for node in ID_ATTRS + (extra_id_nodes or []):
                             cmd += [f"--id-attr:{attr}", node]
                     cmd += ["--node-xpath", xpath, str(path)]
                     if run(cmd, check=False).returncode == 0:
