@@ -11,9 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
-use ring::digest::{SHA256, digest};
 use saml_sp::random::IdGenerator;
-use subtle::ConstantTimeEq;
 
 use crate::error::Error;
 
@@ -26,76 +24,7 @@ pub const SECRET_RANDOM_BYTES: usize = 32;
 /// Longest accepted presented secret: anything longer is refused before hashing.
 pub const MAX_SECRET_LEN: usize = 256;
 
-/// The SHA-256 of a secret, as stored. Compared in constant time.
-///
-/// ```
-/// use okta_integration::auth::SecretHash;
-/// let h = SecretHash::of("scim_abc");
-/// assert!(h.matches("scim_abc"));
-/// assert!(!h.matches("scim_abd"));
-/// assert_eq!(SecretHash::from_hex(&h.to_hex()), Some(h));
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SecretHash([u8; 32]);
-
-impl SecretHash {
-    /// Hashes a secret.
-    pub fn of(secret: &str) -> Self {
-        let d = digest(&SHA256, secret.as_bytes());
-        let mut out = [0u8; 32];
-        out.copy_from_slice(d.as_ref());
-        Self(out)
-    }
-
-    /// A stored hash (raw bytes).
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// Parses 64 hex digits.
-    pub fn from_hex(hex: &str) -> Option<Self> {
-        if hex.len() != 64 || !hex.is_ascii() {
-            return None;
-        }
-        let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            let pair = hex.get(2 * i..2 * i + 2)?;
-            *byte = u8::from_str_radix(pair, 16).ok()?;
-        }
-        Some(Self(out))
-    }
-
-    /// The raw bytes.
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// Lower-case hex.
-    pub fn to_hex(&self) -> String {
-        let mut s = String::with_capacity(64);
-        for b in self.0 {
-            s.push_str(&format!("{b:02x}"));
-        }
-        s
-    }
-
-    /// Whether `presented` hashes to this value (constant-time comparison of the hashes).
-    pub fn matches(&self, presented: &str) -> bool {
-        presented.len() <= MAX_SECRET_LEN && self.ct_eq(&Self::of(presented))
-    }
-
-    /// Constant-time equality.
-    pub fn ct_eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
-    }
-}
-
-impl fmt::Debug for SecretHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A prefix of the hash identifies a row in logs without helping an attacker.
-        write!(f, "SecretHash({}…)", self.to_hex().get(..8).unwrap_or_default())
-    }
-}
+pub use crate::store::SecretHash;
 
 macro_rules! secret_type {
     ($(#[$doc:meta])* $name:ident, $prefix:expr) => {
@@ -267,17 +196,5 @@ mod tests {
         );
         let long = format!("Bearer {}", "a".repeat(MAX_SECRET_LEN + 1));
         assert_eq!(check_bearer(&headers(&long), Some(&stored)), Err(BearerRefusal::Malformed));
-    }
-
-    #[test]
-    fn hex_round_trip() {
-        let h = SecretHash::of("x");
-        assert_eq!(
-            h.to_hex(),
-            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
-        );
-        assert_eq!(SecretHash::from_hex(&h.to_hex()), Some(h));
-        assert_eq!(SecretHash::from_hex("zz"), None);
-        assert_eq!(format!("{h:?}"), "SecretHash(2d711642…)");
     }
 }

@@ -23,3 +23,27 @@
 //! [`scim-core`]: https://docs.rs/scim-core
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+#[cfg(any(feature = "hyper", feature = "tower"))]
+pub mod adapters;
+pub mod audit;
+pub mod auth;
+mod config;
+pub mod error;
+mod handlers;
+pub mod provisioning;
+pub mod response;
+pub mod routes;
+pub mod saml_routes;
+mod scim_routes;
+pub mod session;
+pub mod settings;
+pub mod store;
+pub mod tenant;
+
+pub use config::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_STATE_TTL, OktaIntegration, OktaIntegrationBuilder,
+    PatchResponse,
+};
+pub use error::{ConfigError, Error};
+pub use handlers::SignedIn;

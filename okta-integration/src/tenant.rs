@@ -132,25 +132,34 @@ pub struct RequestOrigin {
     pub host: Option<String>,
 }
 
-/// A hook replacing the host rule: maps a request to an organization name.
+/// What a [`TenantResolver`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantChoice {
+    /// The organization with this slug.
+    Organization(String),
+    /// The default organization (configured, or the store's default).
+    Default,
+}
+
+/// A hook replacing the host rule: maps a request to an organization.
 ///
 /// Returning `None` refuses the request as for an unknown organization.
 ///
 /// ```
 /// use http::request::Parts;
-/// use okta_integration::tenant::{RequestOrigin, TenantResolver};
+/// use okta_integration::tenant::{RequestOrigin, TenantChoice, TenantResolver};
 ///
-/// /// Everything belongs to one organization.
+/// /// Organizations by path prefix is out of scope here; this one serves a single tenant.
 /// struct Single;
 /// impl TenantResolver for Single {
-///     fn resolve(&self, _origin: &RequestOrigin, _parts: &Parts) -> Option<String> {
-///         Some("acme".to_owned())
+///     fn resolve(&self, _origin: &RequestOrigin, _parts: &Parts) -> Option<TenantChoice> {
+///         Some(TenantChoice::Organization("acme".to_owned()))
 ///     }
 /// }
 /// ```
 pub trait TenantResolver: Send + Sync {
     /// The organization of this request, if any.
-    fn resolve(&self, origin: &RequestOrigin, parts: &Parts) -> Option<String>;
+    fn resolve(&self, origin: &RequestOrigin, parts: &Parts) -> Option<TenantChoice>;
 }
 
 /// The default rule: `ORG.BASE` → `ORG`; the base host or an IP address → the default
@@ -158,26 +167,25 @@ pub trait TenantResolver: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct HostResolver {
     base: BaseUrl,
-    default_org: Option<String>,
 }
 
 impl HostResolver {
-    /// The host rule for `base`, with an optional default organization.
-    pub fn new(base: BaseUrl, default_org: Option<String>) -> Self {
-        Self { base, default_org }
+    /// The host rule for `base`.
+    pub fn new(base: BaseUrl) -> Self {
+        Self { base }
     }
 }
 
 impl TenantResolver for HostResolver {
-    fn resolve(&self, origin: &RequestOrigin, _parts: &Parts) -> Option<String> {
+    fn resolve(&self, origin: &RequestOrigin, _parts: &Parts) -> Option<TenantChoice> {
         let Some(host) = origin.host.as_deref() else {
-            return self.default_org.clone();
+            return Some(TenantChoice::Default);
         };
         if host == self.base.host || parse_ip_host(host).is_some() {
-            return self.default_org.clone();
+            return Some(TenantChoice::Default);
         }
         let label = host.strip_suffix(self.base.host.as_str())?.strip_suffix('.')?;
-        is_org_name(label).then(|| label.to_owned())
+        is_org_name(label).then(|| TenantChoice::Organization(label.to_owned()))
     }
 }
 
@@ -337,9 +345,13 @@ mod tests {
 
     fn resolve(host: Option<&str>, headers: &[(&str, &str)], peer: Option<&str>) -> Option<String> {
         let base = BaseUrl::parse("http://localhost:8080").unwrap();
-        let r = HostResolver::new(base, Some("test-org".into()));
+        let r = HostResolver::new(base);
         let p = parts(host, headers, peer);
         r.resolve(&rules(&["10.0.0.1", "::1"]).origin(&p), &p)
+            .map(|c| match c {
+                TenantChoice::Organization(o) => o,
+                TenantChoice::Default => "test-org".to_owned(),
+            })
     }
 
     #[test]
