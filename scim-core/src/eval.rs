@@ -222,7 +222,7 @@ impl Compiled {
             }
             Self::Elem { steps, inner } => {
                 let mut any = false;
-                visit(obj, steps, &mut |v| {
+                visit_elements(obj, steps, &mut |v| {
                     if !any && v.is_object() {
                         any = inner.matches(v);
                     }
@@ -287,6 +287,31 @@ fn visit(v: &Value, steps: &[Step], f: &mut dyn FnMut(&Value)) {
         Value::Array(items) => {
             for i in items {
                 visit(i, steps, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls `f` on every element (object) reached by `steps`: the elements of a multi-valued
+/// attribute themselves, for value filters.
+fn visit_elements(v: &Value, steps: &[Step], f: &mut dyn FnMut(&Value)) {
+    let Some((first, rest)) = steps.split_first() else {
+        match v {
+            Value::Array(items) => items.iter().for_each(&mut *f),
+            other => f(other),
+        }
+        return;
+    };
+    match v {
+        Value::Object(o) => {
+            if let Some(next) = o.get(&first.key) {
+                visit_elements(next, rest, f);
+            }
+        }
+        Value::Array(items) => {
+            for i in items {
+                visit_elements(i, steps, f);
             }
         }
         _ => {}

@@ -85,7 +85,7 @@ fn okta_provisioning_sequence() {
     });
     assert_eq!(created, expected_user);
     // Duplicate userName in another case: 409 uniqueness.
-    let mut dup = create.clone();
+    let mut dup = create;
     dup["userName"] = json!("test.user@OKTA.local");
     let (st, err) = s.handle("POST", "/Users", Some(&dup.to_string()));
     assert_eq!(
@@ -115,7 +115,7 @@ fn okta_provisioning_sequence() {
     put["title"] = json!("Engineer");
     let (st, updated) = s.handle("PUT", "/Users/u1", Some(&put.to_string()));
     assert_eq!(st, 200);
-    let mut want = expected_user.clone();
+    let mut want = expected_user;
     want["name"]["givenName"] = json!("Tess");
     want["title"] = json!("Engineer");
     want["meta"]["lastModified"] = json!("2024-01-02T00:00:00Z");

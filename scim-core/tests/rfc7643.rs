@@ -135,7 +135,7 @@ fn s8_5_service_provider_config() {
         ..ServiceProviderConfig::default()
     };
     let out = spc.to_json(Some(BASE));
-    let mut want = ex.clone();
+    let mut want = ex;
     // A configuration document has no created/lastModified/version of its own here; and
     // `primary: false` is written out for the second scheme.
     for k in ["created", "lastModified", "version"] {

@@ -2,7 +2,18 @@ use super::*;
 
 /// (name, type, multiValued, required, caseExact, mutability, returned, uniqueness) for every
 /// top-level attribute, as RFC 7643 §4.1 / §8.7.1 list them.
-const USER_TABLE: &[(&str, &str, bool, bool, bool, &str, &str, &str)] = &[
+type Row = (
+    &'static str,
+    &'static str,
+    bool,
+    bool,
+    bool,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const USER_TABLE: &[Row] = &[
     (
         "userName",
         "string",

@@ -12,10 +12,10 @@ use scim_core::time::{FixedClock, Timestamp};
 use serde_json::Value;
 
 /// Hands out the given ids in order, then `id-N`.
-pub struct ListIds(Mutex<(Vec<String>, usize)>);
+pub(crate) struct ListIds(Mutex<(Vec<String>, usize)>);
 
 impl ListIds {
-    pub fn new(ids: &[&str]) -> Self {
+    pub(crate) fn new(ids: &[&str]) -> Self {
         Self(Mutex::new((
             ids.iter().rev().map(|s| s.to_string()).collect(),
             0,
@@ -36,18 +36,18 @@ impl IdGenerator for ListIds {
     }
 }
 
-pub fn ts(s: &str) -> Timestamp {
+pub(crate) fn ts(s: &str) -> Timestamp {
     Timestamp::parse(s).unwrap()
 }
 
-pub fn engine(now: &str, ids: &[&str]) -> (Arc<Scim>, Arc<FixedClock>) {
+pub(crate) fn engine(now: &str, ids: &[&str]) -> (Arc<Scim>, Arc<FixedClock>) {
     let clock = Arc::new(FixedClock::new(ts(now)));
     let scim = Scim::new(clock.clone(), Arc::new(ListIds::new(ids)));
     (Arc::new(scim), clock)
 }
 
 /// Runs a future that is ready at once or after a few polls (the in-memory store's).
-pub fn block_on<F: Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(f: F) -> F::Output {
     let mut f = std::pin::pin!(f);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
@@ -57,7 +57,7 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
-pub fn data(path: &str) -> Value {
+pub(crate) fn data(path: &str) -> Value {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(path);
@@ -66,7 +66,7 @@ pub fn data(path: &str) -> Value {
 }
 
 /// The shared fixtures folder: `SHARED_FIXTURES_DIR`, or `<workspace>/../shared/fixtures`.
-pub fn fixture(rel: &str) -> Value {
+pub(crate) fn fixture(rel: &str) -> Value {
     let dir = std::env::var_os("SHARED_FIXTURES_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
@@ -80,4 +80,4 @@ pub fn fixture(rel: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-pub const BASE: &str = "https://example.com/v2";
+pub(crate) const BASE: &str = "https://example.com/v2";

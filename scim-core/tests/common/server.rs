@@ -11,10 +11,10 @@ use serde_json::Value;
 
 use crate::common::block_on;
 
-pub struct Server {
-    pub scim: Arc<Scim>,
-    pub store: MemoryStore,
-    pub base: String,
+pub(crate) struct Server {
+    pub(crate) scim: Arc<Scim>,
+    pub(crate) store: MemoryStore,
+    pub(crate) base: String,
 }
 
 fn decode(s: &str) -> String {
@@ -41,7 +41,7 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub fn parse_query(q: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
@@ -52,7 +52,7 @@ pub fn parse_query(q: &str) -> Vec<(String, String)> {
 }
 
 impl Server {
-    pub fn new(scim: Arc<Scim>) -> Self {
+    pub(crate) fn new(scim: Arc<Scim>) -> Self {
         Self {
             store: MemoryStore::new(scim.clone()),
             scim,
@@ -65,7 +65,7 @@ impl Server {
     }
 
     /// `path` is relative to the SCIM base (e.g. `/Users?filter=...`).
-    pub fn handle(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
+    pub(crate) fn handle(&self, method: &str, path: &str, body: Option<&str>) -> (u16, Value) {
         match self.dispatch(method, path, body) {
             Ok(r) => r,
             Err(e) => Self::err(e),
