@@ -98,8 +98,12 @@ impl Route {
         }
     }
 
-    /// Whether `method` is allowed on this route.
+    /// Whether `method` is allowed on this route (any method reaches an unknown SCIM path,
+    /// which is answered `404` after authentication).
     pub fn allows(&self, method: &Method) -> bool {
+        if *self == Self::Scim(ScimRoute::Unknown) {
+            return true;
+        }
         let allowed = self.allowed_methods();
         allowed.contains(method) || (method == Method::HEAD && allowed.contains(&Method::GET))
     }
@@ -278,6 +282,6 @@ mod tests {
         }
         assert!(!res.allows(&Method::POST));
         assert!(!Route::Scim(ScimRoute::ServiceProviderConfig).allows(&Method::POST));
-        assert!(!Route::Scim(ScimRoute::Unknown).allows(&Method::GET));
+        assert!(Route::Scim(ScimRoute::Unknown).allows(&Method::GET));
     }
 }
