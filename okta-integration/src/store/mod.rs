@@ -24,6 +24,9 @@
 //! - **Secrets are stored hashed.** SCIM tokens and session ids are kept as [`SecretHash`]
 //!   (SHA-256) and compared in constant time.
 
+pub mod sqlite;
+mod sql_filter;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
