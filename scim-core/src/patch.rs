@@ -788,6 +788,11 @@ impl<'a> Work<'a> {
             _ => None,
         };
         let lenient = self.v.opts.lenient();
+        let mut template = if lenient && sub.is_some() && op != PatchOpKind::Remove {
+            element_from_filter(raw).and_then(|o| canonical_element(&self.v, def, o, text))
+        } else {
+            None
+        };
         let c = self.container(ext, op != PatchOpKind::Remove);
         let Some(c) = c else { return Ok(()) };
         let mut items = match c.remove(&def.name) {
@@ -823,14 +828,16 @@ impl<'a> Work<'a> {
             PatchOpKind::Add | PatchOpKind::Replace => {
                 if matched.is_empty() {
                     match (sub, &new_sub) {
-                        (Some(s), Some(n)) if lenient => match element_from_filter(raw) {
-                            // Entra: `emails[type eq "work"].value` creates the element.
-                            Some(mut o) => {
-                                o.insert(s.name.clone(), n.clone());
-                                items.push(Value::Object(o));
+                        (Some(s), Some(n)) if lenient => {
+                            match template.take() {
+                                // Entra: `emails[type eq "work"].value` creates the element.
+                                Some(mut o) => {
+                                    o.insert(s.name.clone(), n.clone());
+                                    items.push(Value::Object(o));
+                                }
+                                None => outcome = Err(Error::no_target(text, "any value")),
                             }
-                            None => outcome = Err(Error::no_target(text, "any value")),
-                        },
+                        }
                         _ => outcome = Err(Error::no_target(text, "any value")),
                     }
                 } else {
@@ -1104,6 +1111,25 @@ fn clear_other_primaries(items: &mut [Value], keep: Option<usize>) {
             }
         }
     }
+}
+
+/// The element described by a filter's equalities, with canonical sub-attribute names and
+/// validated values; `None` when a name or value does not fit the attribute.
+fn canonical_element(
+    v: &Validator<'_>,
+    def: &AttributeDef,
+    raw: Map<String, Value>,
+    text: &str,
+) -> Option<Map<String, Value>> {
+    let mut out = Map::new();
+    for (k, val) in raw {
+        let sub = def.sub_attribute(&k)?;
+        if sub.mutability == Mutability::ReadOnly {
+            return None;
+        }
+        out.insert(sub.name.clone(), v.scalar(sub, &val, text).ok()?);
+    }
+    Some(out)
 }
 
 /// For `type eq "work"` (or an `and` of such equalities), the element those equalities

@@ -671,3 +671,36 @@ fn uniqueness_schema_flag_drives_the_store() {
     let err = block_on(store.create(mk("c", "B1"))).unwrap_err();
     assert_eq!(err.detail(), format!("{acme}:badge 'B1' is already in use"));
 }
+
+#[test]
+fn filtered_path_creates_canonical_elements() {
+    let (scim, _) = engine("2024-01-01T00:00:00Z", &[]);
+    let mut u = scim.create("User", &user("a", json!({}))).unwrap();
+    let req = scim.parse_patch(&json!({"schemas": [PATCH], "Operations": [
+        {"op": "Replace", "path": "emails[TYPE eq \"work\"].VALUE", "value": "w@x.org"},
+        {"op": "add", "path": "phoneNumbers[type eq \"mobile\" and primary eq true].value", "value": "+1 555"}
+    ]})).unwrap();
+    scim.patch(&mut u, &req).unwrap();
+    assert_eq!(
+        u.attribute("emails"),
+        Some(&json!([{"type": "work", "value": "w@x.org"}]))
+    );
+    assert_eq!(
+        u.attribute("phoneNumbers"),
+        Some(&json!([{"type": "mobile", "primary": true, "value": "+1 555"}]))
+    );
+    // A filter that does not describe one element (here: `co`) cannot create it.
+    let req = scim
+        .parse_patch(&json!({"schemas": [PATCH], "Operations": [
+            {"op": "replace", "path": "ims[type co \"x\"].value", "value": "v"}
+        ]}))
+        .unwrap();
+    assert_eq!(
+        scim.patch(&mut u, &req)
+            .unwrap_err()
+            .scim_type()
+            .unwrap()
+            .as_str(),
+        "noTarget"
+    );
+}
