@@ -9,18 +9,25 @@ use crate::error::Base64Error;
 
 /// Decodes `input`, skipping whitespace and a leading BOM.
 pub(crate) fn decode_lenient(input: &[u8], field: &'static str) -> Result<Vec<u8>, Base64Error> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let decoded = if input.iter().any(u8::is_ascii_whitespace) {
-        let compact: Vec<u8> = input
-            .iter()
-            .copied()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        STANDARD_PAD_INDIFFERENT.decode(compact)
-    } else {
-        STANDARD_PAD_INDIFFERENT.decode(input)
-    };
-    decoded.map_err(|_| Base64Error { field })
+    let input = input
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(input)
+        .trim_ascii();
+    // Most values are one line: decode directly, and only compact when that fails.
+    if let Ok(decoded) = STANDARD_PAD_INDIFFERENT.decode(input) {
+        return Ok(decoded);
+    }
+    // Line-wrapped: copy the runs between whitespace (much faster than byte by byte).
+    let mut compact = Vec::with_capacity(input.len());
+    for run in input
+        .split(u8::is_ascii_whitespace)
+        .filter(|run| !run.is_empty())
+    {
+        compact.extend_from_slice(run);
+    }
+    STANDARD_PAD_INDIFFERENT
+        .decode(compact)
+        .map_err(|_| Base64Error { field })
 }
 
 #[cfg(test)]

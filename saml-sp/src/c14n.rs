@@ -368,39 +368,57 @@ fn write_pi(target: &str, data: &str, out: &mut impl Sink) {
     out.write(b"?>");
 }
 
-fn write_escaped(text: &str, out: &mut impl Sink, escape: fn(u8) -> Option<&'static [u8]>) {
+#[inline]
+fn write_escaped(
+    text: &str,
+    out: &mut impl Sink,
+    needs_escape: impl Fn(u8) -> bool,
+    escape: impl Fn(u8) -> &'static [u8],
+) {
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some(replacement) = escape(b) {
-            out.write(bytes.get(start..i).unwrap_or_default());
-            out.write(replacement);
-            start = i + 1;
-        }
+    while let Some(found) = bytes
+        .get(start..)
+        .unwrap_or_default()
+        .iter()
+        .position(|&b| needs_escape(b))
+    {
+        let at = start + found;
+        out.write(bytes.get(start..at).unwrap_or_default());
+        out.write(escape(bytes.get(at).copied().unwrap_or_default()));
+        start = at + 1;
     }
     out.write(bytes.get(start..).unwrap_or_default());
 }
 
 fn write_text(text: &str, out: &mut impl Sink) {
-    write_escaped(text, out, |b| match b {
-        b'&' => Some(b"&amp;"),
-        b'<' => Some(b"&lt;"),
-        b'>' => Some(b"&gt;"),
-        b'\r' => Some(b"&#xD;"),
-        _ => None,
-    });
+    write_escaped(
+        text,
+        out,
+        |b| matches!(b, b'&' | b'<' | b'>' | b'\r'),
+        |b| match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            _ => b"&#xD;",
+        },
+    );
 }
 
 fn write_attr_value(value: &str, out: &mut impl Sink) {
-    write_escaped(value, out, |b| match b {
-        b'&' => Some(b"&amp;"),
-        b'<' => Some(b"&lt;"),
-        b'"' => Some(b"&quot;"),
-        b'\t' => Some(b"&#x9;"),
-        b'\n' => Some(b"&#xA;"),
-        b'\r' => Some(b"&#xD;"),
-        _ => None,
-    });
+    write_escaped(
+        value,
+        out,
+        |b| matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r'),
+        |b| match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'"' => b"&quot;",
+            b'\t' => b"&#x9;",
+            b'\n' => b"&#xA;",
+            _ => b"&#xD;",
+        },
+    );
 }
 
 /// Canonicalizes the whole document (used by tests and fuzzing).

@@ -42,20 +42,32 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, XmlError>
 /// Refuses characters outside the XML 1.0 `Char` production (C0 controls other than tab, LF and
 /// CR, and U+FFFE/U+FFFF; surrogates cannot occur in a `str`).
 fn check_chars(text: &str) -> Result<(), XmlError> {
+    const CHUNK: usize = 32;
     let bytes = text.as_bytes();
-    for (offset, &b) in bytes.iter().enumerate() {
-        let bad = match b {
-            b'\t' | b'\n' | b'\r' => false,
-            0..=0x1F => true,
-            // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
-            0xEF => {
-                bytes.get(offset + 1) == Some(&0xBF)
-                    && matches!(bytes.get(offset + 2), Some(0xBE | 0xBF))
+    for (index, chunk) in bytes.chunks(CHUNK).enumerate() {
+        // Almost every byte is printable ASCII or a UTF-8 byte other than 0xEF; this branch-free
+        // test over a chunk vectorizes, and only suspicious chunks are looked at closely.
+        let suspicious = chunk
+            .iter()
+            .fold(false, |acc, &b| acc | (b < 0x20) | (b == 0xEF));
+        if !suspicious {
+            continue;
+        }
+        for (i, &b) in chunk.iter().enumerate() {
+            let offset = index * CHUNK + i;
+            let bad = match b {
+                b'\t' | b'\n' | b'\r' => false,
+                0..=0x1F => true,
+                // U+FFFE and U+FFFF are EF BF BE / EF BF BF in UTF-8.
+                0xEF => {
+                    bytes.get(offset + 1) == Some(&0xBF)
+                        && matches!(bytes.get(offset + 2), Some(0xBE | 0xBF))
+                }
+                _ => false,
+            };
+            if bad {
+                return Err(syntax(offset as u64, "character not allowed in XML"));
             }
-            _ => false,
-        };
-        if bad {
-            return Err(syntax(offset as u64, "character not allowed in XML"));
         }
     }
     Ok(())
@@ -88,6 +100,16 @@ fn is_name_char(c: char) -> bool {
 
 /// Whether `s` is an NCName (a name without colon).
 pub(crate) fn is_ncname(s: &str) -> bool {
+    // Fast path for the ASCII names every IdP uses.
+    if let Some((&first, rest)) = s.as_bytes().split_first() {
+        if (first.is_ascii_alphabetic() || first == b'_')
+            && rest
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        {
+            return true;
+        }
+    }
     let mut chars = s.chars();
     chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char)
 }
@@ -102,7 +124,7 @@ fn split_qname(name: &str) -> Option<(&str, &str)> {
 
 /// Appends `raw` to `out` with line ends normalized.
 fn push_normalized_eol(out: &mut String, raw: &str) {
-    if !raw.contains('\r') {
+    if !raw.as_bytes().contains(&b'\r') {
         out.push_str(raw);
         return;
     }
@@ -209,6 +231,17 @@ impl<'i> Builder<'i> {
     }
 
     fn intern_ns(&mut self, uri: &str) -> u32 {
+        // Documents use a handful of namespaces: a linear scan of the first few beats hashing;
+        // the map keeps hostile documents with thousands of namespaces linear overall.
+        if let Some(id) = self
+            .doc
+            .namespaces
+            .iter()
+            .take(16)
+            .position(|span| self.doc.str(*span) == uri)
+        {
+            return id as u32;
+        }
         if let Some(id) = self.ns_ids.get(uri) {
             return *id;
         }
@@ -384,11 +417,13 @@ impl<'i> Builder<'i> {
                 }
                 Event::Text(text) => {
                     let raw: &str = &text;
-                    if raw.contains('&') {
-                        return Err(syntax(offset, "unterminated reference"));
-                    }
-                    if raw.contains("]]>") {
-                        return Err(syntax(offset, "']]>' in text"));
+                    if raw.as_bytes().contains(&b'&') || raw.as_bytes().contains(&b']') {
+                        if raw.contains('&') {
+                            return Err(syntax(offset, "unterminated reference"));
+                        }
+                        if raw.contains("]]>") {
+                            return Err(syntax(offset, "']]>' in text"));
+                        }
                     }
                     self.add_text(raw, true, offset)?;
                 }
@@ -496,9 +531,6 @@ impl<'i> Builder<'i> {
             }
             let key = attr.key.into_inner();
             let raw_value: &str = &attr.value;
-            if raw_value.contains('<') {
-                return Err(syntax(offset, "'<' in an attribute value"));
-            }
             let (attr_prefix, attr_local) =
                 split_qname(key).ok_or_else(|| syntax(offset, "invalid attribute name"))?;
             if attr_prefix.is_empty() && attr_local == "xmlns" || attr_prefix == "xmlns" {
@@ -538,10 +570,14 @@ impl<'i> Builder<'i> {
             if duplicate {
                 return Err(syntax(offset, "attribute repeated by expanded name"));
             }
-            let value = normalize_attribute(raw, offset)?;
             let prefix_span = self.push_str(attr_prefix);
             let local_span = self.push_str(attr_local);
-            let value_span = self.push_str(&value);
+            let start = self.doc.text.len() as u32;
+            normalize_attribute_into(&mut self.doc.text, raw, offset)?;
+            let value_span = Span {
+                start,
+                end: self.doc.text.len() as u32,
+            };
             self.doc.attrs.push(AttrData {
                 prefix: prefix_span,
                 local: local_span,
@@ -601,6 +637,29 @@ impl<'i> Builder<'i> {
 /// normalized, each literal whitespace character becomes a space, references are replaced.
 fn normalize_attribute(raw: &str, offset: u64) -> Result<String, XmlError> {
     let mut out = String::with_capacity(raw.len());
+    normalize_attribute_into(&mut out, raw, offset)?;
+    Ok(out)
+}
+
+/// [`normalize_attribute`], appending to `out`.
+fn normalize_attribute_into(out: &mut String, raw: &str, offset: u64) -> Result<(), XmlError> {
+    // One branch-free pass decides between the common case (copy as is) and the slow path.
+    let (special, lt) = raw
+        .as_bytes()
+        .iter()
+        .fold((false, false), |(special, lt), &b| {
+            (
+                special | (b == b'&') | (b == b'\t') | (b == b'\n') | (b == b'\r'),
+                lt | (b == b'<'),
+            )
+        });
+    if lt {
+        return Err(syntax(offset, "'<' in an attribute value"));
+    }
+    if !special {
+        out.push_str(raw);
+        return Ok(());
+    }
     let mut rest = raw;
     while let Some(at) = rest.find(['&', '\t', '\n', '\r']) {
         out.push_str(rest.get(..at).unwrap_or_default());
@@ -621,5 +680,5 @@ fn normalize_attribute(raw: &str, offset: u64) -> Result<String, XmlError> {
         }
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
