@@ -23,7 +23,11 @@ use serde_json::Value;
 
 /// Cases that currently fail because of a verifier defect, each with the reason. They are
 /// reported loudly on every run; any other mismatch fails the test.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
+const KNOWN_FAILURES: &[(&str, &str)] = &[(
+    "relative_namespace_uri",
+    "Canonical XML 1.0 section 2.1: canonicalization must fail on a document with a relative \
+     namespace URI; the verifier accepts it (libxml2/libxmlsec1 refuse it)",
+)];
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/generated")

@@ -600,6 +600,14 @@ class Gen:
                     "A default-namespace Assertion next to a saml2: one, both under a valid Response signature",
                     [20, 10], r=r)
 
+        r = self.base("relative_namespace_uri", ("response",))
+        xml = self.sign_resp(r).replace('xmlns:xs="http://www.w3.org/2001/XMLSchema"', 'xmlns:xs="XMLSchema"', 1)
+        self.reject("relative_namespace_uri", xml, "xml_syntax",
+                    "A relative namespace URI (xmlns:xs=\"XMLSchema\", on an AttributeValue where exc-c14n drops "
+                    "it, so the digest is unchanged): Canonical XML 1.0 section 2.1 requires canonicalization to "
+                    "fail on relative namespace URIs, and libxml2 does (found by the xmlsec differential fuzzer)",
+                    [20], r=r)
+
     def dsig_attacks(self) -> None:
         # Class 11: Reference to an element that is not the Signature's parent.
         r = self.base("reference_to_assertion_from_response_sig", ("assertion",))
