@@ -110,5 +110,51 @@ fn benches(c: &mut Criterion) {
     });
 }
 
-criterion_group!(scim_core_benches, benches);
+/// Polls a future that the in-memory store has already completed.
+fn ready<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("the in-memory store never waits"),
+    }
+}
+
+/// The same member add through the in-memory store (lookup, uniqueness check, membership
+/// index, and the copy of the group handed back).
+fn store_bench(c: &mut Criterion) {
+    use scim_core::meta::Conditions;
+    use scim_core::store::{MemoryStore, ResourceStore};
+    let scim = Arc::new(engine());
+    let store = MemoryStore::new(scim.clone());
+    let members: Vec<Value> = (0..100_000)
+        .map(|i| json!({"value": format!("member-{i:06}")}))
+        .collect();
+    let group = scim
+        .create(
+            "Group",
+            &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Everyone", "members": members}),
+        )
+        .unwrap();
+    let id = group.id().as_str().to_owned();
+    ready(store.create(group)).unwrap();
+    let mut n = 0u64;
+    c.bench_function("scim_core/store_add_member_100k_group", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                scim.parse_patch(&patch_op(json!([
+                    {"op": "add", "path": "members", "value": [{"value": format!("new-{n}")}]}
+                ])))
+                .unwrap()
+            },
+            |req| {
+                ready(store.patch("Group", &id, &req, &Conditions::none())).unwrap();
+            },
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+criterion_group!(scim_core_benches, benches, store_bench);
 criterion_main!(scim_core_benches);

@@ -2,6 +2,7 @@
 //! member of a large group costs O(log n) and never rewrites the list.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -60,10 +61,12 @@ impl Member {
 /// The ordered, value-indexed member list of a group.
 ///
 /// Order is insertion order. Values are unique (an equal value added twice is kept once).
+/// Cloning is O(1): the maps are shared until one of the copies changes, so a store can hand
+/// out a copy of a large group and still change its own in place afterwards.
 #[derive(Debug, Clone, Default)]
 pub struct MemberList {
-    by_seq: BTreeMap<u64, Member>,
-    by_value: HashMap<String, u64>,
+    by_seq: Arc<BTreeMap<u64, Member>>,
+    by_value: Arc<HashMap<String, u64>>,
     next_seq: u64,
 }
 
@@ -113,15 +116,18 @@ impl MemberList {
         }
         let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
-        self.by_value.insert(member.value.clone(), seq);
-        self.by_seq.insert(seq, member);
+        Arc::make_mut(&mut self.by_value).insert(member.value.clone(), seq);
+        Arc::make_mut(&mut self.by_seq).insert(seq, member);
         true
     }
 
     /// Removes the member with this value, returning its position key and the member.
     pub(crate) fn remove_entry(&mut self, value: &str) -> Option<(u64, Member)> {
-        let seq = self.by_value.remove(value)?;
-        self.by_seq.remove(&seq).map(|m| (seq, m))
+        if !self.by_value.contains_key(value) {
+            return None;
+        }
+        let seq = Arc::make_mut(&mut self.by_value).remove(value)?;
+        Arc::make_mut(&mut self.by_seq).remove(&seq).map(|m| (seq, m))
     }
 
     /// Removes the member with this value.
@@ -131,18 +137,19 @@ impl MemberList {
 
     /// Puts a removed member back at its old position (undo).
     pub(crate) fn restore(&mut self, seq: u64, member: Member) {
-        self.by_value.insert(member.value.clone(), seq);
-        self.by_seq.insert(seq, member);
+        Arc::make_mut(&mut self.by_value).insert(member.value.clone(), seq);
+        Arc::make_mut(&mut self.by_seq).insert(seq, member);
     }
 
     /// Replaces the member with this value in place (same position).
     pub(crate) fn replace_in_place(&mut self, value: &str, member: Member) -> Option<Member> {
         let seq = *self.by_value.get(value)?;
         if member.value != value {
-            self.by_value.remove(value);
-            self.by_value.insert(member.value.clone(), seq);
+            let index = Arc::make_mut(&mut self.by_value);
+            index.remove(value);
+            index.insert(member.value.clone(), seq);
         }
-        self.by_seq.insert(seq, member)
+        Arc::make_mut(&mut self.by_seq).insert(seq, member)
     }
 
     /// The JSON array.
