@@ -1,36 +1,40 @@
 //! `okta-server`: the reference server for SAML sign-in and SCIM provisioning from Okta.
 //!
-//! It will serve every organization `ORG` at `http://ORG.localhost:8080`, keep its data in an
-//! embedded SQLite database, and offer operator subcommands (`serve`, `org create`,
-//! `okta setup`, `saml verify`). This build knows only `--help` and `--version`.
+//! Every organization `ORG` is served at `http://ORG.localhost:8080` (the scheme, domain and
+//! port of `--base-url`, with the organization as the first label); the bare host serves the
+//! default organization. Data lives in SQLite files under `--data` (default `./okta-data`),
+//! which every subcommand can use while `serve` runs.
+//!
+//! ```text
+//! okta-server serve [--listen 127.0.0.1:8080] [--base-url http://localhost:8080] [--data DIR]
+//! okta-server org create ORG [--data DIR]
+//! okta-server org sign-in-link ORG [--data DIR]
+//! okta-server org list [--data DIR]
+//! okta-server okta setup ORG --sso-url URL --issuer ISSUER --cert FILE [--data DIR]
+//! okta-server saml verify --idp-cert CERT.pem --idp-issuer ISSUER --sp-entity-id ID --acs-url URL FILE
+//! ```
+//!
+//! See `examples/okta-server/README.md` for the lines `serve` prints on standard output.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod app;
+mod cli;
+mod db;
+mod html;
+mod integration;
+mod provisioner;
+mod saml_verify;
+mod scim_hooks;
+mod secret;
+mod serve;
+mod sessions;
+mod site;
+mod ui;
+mod web;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-okta-server: SAML sign-in and SCIM provisioning from Okta, end to end
-
-USAGE:
-    okta-server --help       print this text
-    okta-server --version    print the version
-
-The serve, org, okta and saml subcommands are not part of this build yet.
-";
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--help" | "-h") | None => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some("--version" | "-V") => {
-            println!("okta-server {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("okta-server: unknown argument `{other}`\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    cli::main()
 }
