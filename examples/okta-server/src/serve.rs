@@ -4,7 +4,7 @@
 //! On SIGINT or SIGTERM the server stops accepting connections, lets requests in flight
 //! finish, asks the worker to stop (it returns after the batch it is applying), and exits 0.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +40,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(args.log)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
     tokio::runtime::Builder::new_multi_thread()

@@ -52,9 +52,16 @@ pub(crate) fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'
         .map(|(_, v)| v.as_str())
 }
 
+/// Characters left as they are in a query value: RFC 3986 unreserved ones.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes a query parameter value.
 pub(crate) fn encode_query_value(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// The value of cookie `name` from the request's `Cookie` headers.
@@ -139,7 +146,7 @@ mod tests {
         assert_eq!(field(&fields, "z"), None);
         assert!(parse_form(b"a=%FF").is_none());
         assert!(parse_form("x=1&".repeat(65).as_bytes()).is_none());
-        assert_eq!(encode_query_value("a b/&"), "a%20b%2F%26");
+        assert_eq!(encode_query_value("a b/&_-.~"), "a%20b%2F%26_-.~");
     }
 
     #[test]
