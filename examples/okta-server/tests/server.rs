@@ -318,7 +318,11 @@ fn admin_pages_render_for_the_owner_and_are_refused_to_members_and_strangers() {
         br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}"#,
     );
     // 200 with the resource or 204, as the integration is configured; Okta accepts both.
-    assert!(matches!(deactivated.status, 200 | 204), "{}", deactivated.body);
+    assert!(
+        matches!(deactivated.status, 200 | 204),
+        "{}",
+        deactivated.body
+    );
     let home = client.get(&host, "/", &[("Cookie", &member)]);
     assert!(home.body.contains("Sign in to test-org"), "{}", home.body);
     eventually("the worker to apply the deactivation", || {

@@ -222,7 +222,7 @@ pub struct Client {
     base: String,
 }
 
-fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
+fn reply(result: Result<http::Response<ureq::Body>, ureq::Error>) -> Reply {
     let mut response = result.unwrap();
     let status = response.status().as_u16();
     let headers = response
@@ -285,7 +285,7 @@ impl Client {
         body: &[u8],
     ) -> Reply {
         let uri = format!("{}{path}", self.base);
-        let mut builder = ureq::http::Request::builder()
+        let mut builder = http::Request::builder()
             .method(method)
             .uri(uri)
             .header("Host", host)
