@@ -2,10 +2,20 @@
 //! and `SignatureValue`. ASCII whitespace anywhere (CR, LF, tab, space) and a leading UTF-8 BOM
 //! are ignored; padding may be present or not. Nothing else is forgiven.
 
+use std::sync::OnceLock;
+
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
+use base64::engine::Simd;
+use base64::engine::general_purpose::PAD_INDIFFERENT;
 
 use crate::error::Base64Error;
+
+/// The standard alphabet, padding optional, on the fastest instruction set the CPU has (the
+/// engine falls back to scalar code by itself).
+fn engine() -> &'static Simd {
+    static ENGINE: OnceLock<Simd> = OnceLock::new();
+    ENGINE.get_or_init(|| Simd::standard(PAD_INDIFFERENT))
+}
 
 /// Decodes `input`, skipping whitespace and a leading BOM.
 pub(crate) fn decode_lenient(input: &[u8], field: &'static str) -> Result<Vec<u8>, Base64Error> {
@@ -14,7 +24,7 @@ pub(crate) fn decode_lenient(input: &[u8], field: &'static str) -> Result<Vec<u8
         .unwrap_or(input)
         .trim_ascii();
     // Most values are one line: decode directly, and only compact when that fails.
-    if let Ok(decoded) = STANDARD_PAD_INDIFFERENT.decode(input) {
+    if let Ok(decoded) = engine().decode(input) {
         return Ok(decoded);
     }
     // Line-wrapped: copy the runs between whitespace (much faster than byte by byte).
@@ -25,9 +35,7 @@ pub(crate) fn decode_lenient(input: &[u8], field: &'static str) -> Result<Vec<u8
     {
         compact.extend_from_slice(run);
     }
-    STANDARD_PAD_INDIFFERENT
-        .decode(compact)
-        .map_err(|_| Base64Error { field })
+    engine().decode(compact).map_err(|_| Base64Error { field })
 }
 
 #[cfg(test)]

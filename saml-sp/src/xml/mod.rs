@@ -310,11 +310,21 @@ impl<'d> Element<'d> {
             })
     }
 
+    fn attr_data(self) -> &'d [AttrData] {
+        let (start, end) = self.parts().map_or((0, 0), |p| p.attrs);
+        self.doc
+            .attrs
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
     /// The value of the attribute `local` in no namespace.
     pub(crate) fn attribute(self, local: &str) -> Option<&'d str> {
-        self.attributes()
-            .find(|a| a.namespace.is_empty() && a.local == local)
-            .map(|a| a.value)
+        let doc = self.doc;
+        self.attr_data()
+            .iter()
+            .find(|a| a.ns == 0 && doc.str(a.local) == local)
+            .map(|a| doc.str(a.value))
     }
 
     /// The value of the attribute `{namespace}local`.

@@ -116,9 +116,13 @@ pub(crate) fn is_ncname(s: &str) -> bool {
 
 /// Splits a qualified name into (prefix, local); `None` when it is not a valid QName.
 fn split_qname(name: &str) -> Option<(&str, &str)> {
-    match name.split_once(':') {
+    match name.as_bytes().iter().position(|&b| b == b':') {
         None => is_ncname(name).then_some(("", name)),
-        Some((prefix, local)) => (is_ncname(prefix) && is_ncname(local)).then_some((prefix, local)),
+        Some(colon) => {
+            let prefix = name.get(..colon)?;
+            let local = name.get(colon + 1..)?;
+            (is_ncname(prefix) && is_ncname(local)).then_some((prefix, local))
+        }
     }
 }
 
@@ -177,6 +181,8 @@ struct Builder<'i> {
     /// Open nodes: (node id, scope length before its declarations, last child id).
     open: Vec<(u32, usize, u32)>,
     elements: usize,
+    /// Index in `Document::decls` of the first declaration of the element being read.
+    decls_of_current_element: usize,
     /// The text node that the last appended bytes belong to, for merging adjacent text.
     open_text: Option<u32>,
     seen_root: bool,
@@ -215,6 +221,7 @@ impl<'i> Builder<'i> {
             scope: Vec::new(),
             open: vec![(0, 0, NONE)],
             elements: 0,
+            decls_of_current_element: 0,
             open_text: None,
             seen_root: false,
         }
@@ -512,12 +519,16 @@ impl<'i> Builder<'i> {
         let (prefix, local) =
             split_qname(name).ok_or_else(|| syntax(offset, "invalid element name"))?;
 
-        // First pass: namespace declarations, raw attributes.
+        // One pass: declarations go in scope, attributes are stored with their namespace
+        // unresolved (a declaration may follow the attribute that uses it), then resolved.
         let scope_len = self.scope.len();
-        let mut raw_attrs: Vec<(&str, &str, std::borrow::Cow<'_, str>)> = Vec::new();
         let mut count = 0usize;
         let decl_start = self.doc.decls.len() as u32;
-        for attr in start.attributes() {
+        self.decls_of_current_element = decl_start as usize;
+        let attr_start = self.doc.attrs.len() as u32;
+        // quick-xml's own duplicate check compares qualified names pairwise; the expanded-name
+        // check below subsumes it for attributes, and `declare` covers declarations.
+        for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| XmlError::Syntax {
                 offset,
                 message: e.to_string(),
@@ -542,17 +553,34 @@ impl<'i> Builder<'i> {
                 let value = normalize_attribute(raw_value, offset)?;
                 self.declare(declared, &value, offset)?;
             } else {
-                raw_attrs.push((attr_prefix, attr_local, attr.value));
+                let prefix_span = self.push_str(attr_prefix);
+                let local_span = self.push_str(attr_local);
+                let start = self.doc.text.len() as u32;
+                normalize_attribute_into(&mut self.doc.text, raw_value, offset)?;
+                let value_span = Span {
+                    start,
+                    end: self.doc.text.len() as u32,
+                };
+                self.doc.attrs.push(AttrData {
+                    prefix: prefix_span,
+                    local: local_span,
+                    ns: NONE,
+                    value: value_span,
+                });
             }
         }
         let decl_end = self.doc.decls.len() as u32;
+        let attr_end = self.doc.attrs.len() as u32;
 
         let ns = self
             .lookup(prefix)
             .ok_or_else(|| syntax(offset, "undeclared element prefix"))?;
 
-        let attr_start = self.doc.attrs.len() as u32;
-        for (attr_prefix, attr_local, raw) in &raw_attrs {
+        for index in attr_start as usize..attr_end as usize {
+            let Some(attr) = self.doc.attrs.get(index).copied() else {
+                break;
+            };
+            let attr_prefix = self.doc.str(attr.prefix);
             let attr_ns = if attr_prefix.is_empty() {
                 0
             } else {
@@ -560,32 +588,21 @@ impl<'i> Builder<'i> {
                     .filter(|ns| *ns != 0)
                     .ok_or_else(|| syntax(offset, "undeclared attribute prefix"))?
             };
+            let local = self.doc.str(attr.local);
             let duplicate = self
                 .doc
                 .attrs
-                .get(attr_start as usize..)
+                .get(attr_start as usize..index)
                 .unwrap_or_default()
                 .iter()
-                .any(|a| a.ns == attr_ns && self.doc.str(a.local) == *attr_local);
+                .any(|a| a.ns == attr_ns && self.doc.str(a.local) == local);
             if duplicate {
                 return Err(syntax(offset, "attribute repeated by expanded name"));
             }
-            let prefix_span = self.push_str(attr_prefix);
-            let local_span = self.push_str(attr_local);
-            let start = self.doc.text.len() as u32;
-            normalize_attribute_into(&mut self.doc.text, raw, offset)?;
-            let value_span = Span {
-                start,
-                end: self.doc.text.len() as u32,
-            };
-            self.doc.attrs.push(AttrData {
-                prefix: prefix_span,
-                local: local_span,
-                ns: attr_ns,
-                value: value_span,
-            });
+            if let Some(slot) = self.doc.attrs.get_mut(index) {
+                slot.ns = attr_ns;
+            }
         }
-        let attr_end = self.doc.attrs.len() as u32;
 
         let prefix_span = self.push_str(prefix);
         let local_span = self.push_str(local);
@@ -620,6 +637,17 @@ impl<'i> Builder<'i> {
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
         }
+        let element_decls = self
+            .doc
+            .decls
+            .get(self.decls_of_current_element..)
+            .unwrap_or_default();
+        if element_decls
+            .iter()
+            .any(|d| self.doc.str(d.prefix) == prefix)
+        {
+            return Err(syntax(offset, "namespace declared twice on one element"));
+        }
         let ns = self.intern_ns(uri);
         let prefix_span = self.push_str(prefix);
         // A prefix declared twice on one element is caught by quick-xml's duplicate-attribute
@@ -635,30 +663,32 @@ impl<'i> Builder<'i> {
 
 /// Attribute-value normalization for CDATA attributes (XML 1.0 §3.3.3): line ends are
 /// normalized, each literal whitespace character becomes a space, references are replaced.
-fn normalize_attribute(raw: &str, offset: u64) -> Result<String, XmlError> {
+/// Borrows `raw` when nothing changes (the usual case).
+fn normalize_attribute(raw: &str, offset: u64) -> Result<std::borrow::Cow<'_, str>, XmlError> {
+    if !needs_normalization(raw) {
+        return Ok(std::borrow::Cow::Borrowed(raw));
+    }
     let mut out = String::with_capacity(raw.len());
     normalize_attribute_into(&mut out, raw, offset)?;
-    Ok(out)
+    Ok(std::borrow::Cow::Owned(out))
+}
+
+/// Whether an attribute value holds anything but plain characters (one branch-free pass that
+/// vectorizes).
+fn needs_normalization(raw: &str) -> bool {
+    raw.as_bytes().iter().fold(0u8, |acc, &b| {
+        acc | u8::from(b < 0x20) | u8::from(b == b'&') | u8::from(b == b'<')
+    }) != 0
 }
 
 /// [`normalize_attribute`], appending to `out`.
 fn normalize_attribute_into(out: &mut String, raw: &str, offset: u64) -> Result<(), XmlError> {
-    // One branch-free pass decides between the common case (copy as is) and the slow path.
-    let (special, lt) = raw
-        .as_bytes()
-        .iter()
-        .fold((false, false), |(special, lt), &b| {
-            (
-                special | (b == b'&') | (b == b'\t') | (b == b'\n') | (b == b'\r'),
-                lt | (b == b'<'),
-            )
-        });
-    if lt {
-        return Err(syntax(offset, "'<' in an attribute value"));
-    }
-    if !special {
+    if !needs_normalization(raw) {
         out.push_str(raw);
         return Ok(());
+    }
+    if raw.as_bytes().contains(&b'<') {
+        return Err(syntax(offset, "'<' in an attribute value"));
     }
     let mut rest = raw;
     while let Some(at) = rest.find(['&', '\t', '\n', '\r']) {
