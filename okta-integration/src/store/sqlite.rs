@@ -1367,11 +1367,21 @@ impl OrgResources {
             });
         }
         // In memory: the candidates SQL narrowed, then scim-core's own filter, sort and paging.
-        let candidates = load_rows(
+        let mut candidates = load_rows(
             &format!("SELECT r.seq, r.doc {base} ORDER BY r.seq"),
             values,
             filter_needs_members && !members_excluded,
         )?;
+        if kind == Kind::User
+            && q.filter_text()
+                .is_some_and(|t| t.to_ascii_lowercase().contains("groups"))
+        {
+            // `groups` is derived from membership rows; filters on it need it filled in.
+            candidates = candidates
+                .into_iter()
+                .map(|r| self.with_groups(conn, r))
+                .collect::<ScimResult<Vec<_>>>()?;
+        }
         let mut page = self.scim().query(resource_type, candidates.iter(), q)?;
         let mut out = Vec::with_capacity(page.resources.len());
         for r in page.resources {
