@@ -350,3 +350,33 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
     }
     panic!("timed out waiting for {what}");
 }
+
+/// The private key of [`idp_cert`], committed with saml-sp's generated test vectors.
+pub fn idp_key() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../saml-sp/tests/data/generated/keys/idp-rsa2048.key")
+}
+
+/// A fresh IdP-initiated SAML Response for `name_id` at organization URL `org_url`, signed by
+/// xmlsec1 through `tests/data/sign_response.py`; base64, as Okta posts it.
+pub fn signed_response(org_url: &str, name_id: &str, issuer: &str) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sign_response.py");
+    let output = Command::new("python3")
+        .arg(&script)
+        .args([org_url, name_id, issuer])
+        .arg(idp_key())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run python3 {}: {e} (Debian packages python3 and xmlsec1)",
+                script.display()
+            )
+        });
+    assert!(
+        output.status.success(),
+        "{} failed (needs the Debian package xmlsec1): {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
