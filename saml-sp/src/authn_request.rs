@@ -557,7 +557,66 @@ fn push_html_escaped(out: &mut String, value: &str) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::xml::{Document, Limits};
+
+    const PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+    const ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+
+    #[derive(Debug)]
+    struct Fixed(String);
+
+    impl IdGenerator for Fixed {
+        fn fill(&self, _dest: &mut [u8]) -> Result<(), RandomError> {
+            Err(RandomError::Unavailable)
+        }
+
+        fn new_id(&self) -> Result<String, RandomError> {
+            Ok(self.0.clone())
+        }
+    }
+
+    proptest! {
+        /// Whatever the (valid) settings, the request is well-formed XML that our own reader
+        /// parses back to exactly the values given.
+        #[test]
+        fn request_xml_parses_back_to_its_values(
+            entity_id in "[!-~]{1,80}",
+            acs in "https://[a-z]{1,12}\\.example/[!-~]{0,40}",
+            sso in "https?://[a-z]{1,12}\\.example/[!-\"$-~]{0,40}",
+            format in proptest::option::of("[!-~]{1,60}"),
+            id in "[A-Za-z_][A-Za-z0-9_.-]{0,40}",
+            secs in 0i64..4_000_000_000,
+            force in any::<bool>(),
+            passive in any::<bool>(),
+        ) {
+            let mut builder = AuthnRequestBuilder::new(&entity_id, &acs, &sso)
+                .with_force_authn(force)
+                .with_is_passive(passive);
+            if let Some(format) = &format {
+                builder = builder.with_name_id_format(format);
+            }
+            let now = UnixTime::from_unix_seconds(secs);
+            let request = builder.build(&Fixed(id.clone()), now).unwrap();
+            let doc = Document::parse(request.xml().as_bytes(), &Limits::default()).unwrap();
+            let root = doc.root();
+            prop_assert!(root.is(PROTOCOL, "AuthnRequest"));
+            prop_assert_eq!(root.attribute("ID"), Some(id.as_str()));
+            prop_assert_eq!(root.attribute("Destination"), Some(sso.as_str()));
+            prop_assert_eq!(root.attribute("AssertionConsumerServiceURL"), Some(acs.as_str()));
+            prop_assert_eq!(root.attribute("ProtocolBinding"), Some(HTTP_POST_BINDING));
+            let instant = root.attribute("IssueInstant").map(UnixTime::parse_xs_datetime);
+            prop_assert_eq!(instant, Some(Ok(now)));
+            prop_assert_eq!(root.attribute("ForceAuthn"), force.then_some("true"));
+            prop_assert_eq!(root.attribute("IsPassive"), passive.then_some("true"));
+            let issuer = root.child(ASSERTION, "Issuer").unwrap();
+            prop_assert_eq!(issuer.text(), entity_id.as_str());
+            let policy = root.child(PROTOCOL, "NameIDPolicy");
+            prop_assert_eq!(policy.and_then(|p| p.attribute("Format")), format.as_deref());
+        }
+    }
 
     #[test]
     fn ncname_rules() {
