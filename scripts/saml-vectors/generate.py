@@ -909,14 +909,14 @@ class Gen:
         a.find(f"{q(NS_A, 'Subject')}/{q(NS_A, 'NameID')}").text = "admin@acme.example.com"
         self.reject("assertion_unsigned_response_signature_removed", serialize(root), "unsigned",
                     "Both signatures stripped and the NameID changed", [29], r=r)
-        r = self.base("response_signed_assertion_not_covered", ("response",))
-        # A valid Response signature is enough; here the Response signature is moved into the Assertion.
+        r = self.base("signature_moved_into_assertion", ("response",))
+        # The Response's Signature moved into the Assertion: it references an element that is not its parent.
         root = parse(self.sign_resp(r))
         sig = root.find(q(NS_DS, "Signature"))
         root.remove(sig)
         a = root.find(q(NS_A, "Assertion"))
         a.insert(1, sig)
-        self.reject("response_signed_assertion_not_covered", serialize(root), "signature_reference",
+        self.reject("signature_moved_into_assertion", serialize(root), "signature_reference",
                     "Signature moved: the Response's Signature (referencing the Response ID) moved into the "
                     "Assertion", [5, 29], r=r)
         # Class 32: encrypted assertion.
