@@ -16,7 +16,10 @@ const FILES: [&str; 4] = [
     "response_large_both_signed",
 ];
 
-#[allow(clippy::unwrap_used, reason = "test helper: a panic is the failure report")]
+#[allow(
+    clippy::unwrap_used,
+    reason = "test helper: a panic is the failure report"
+)]
 fn config() -> SpConfig {
     sp(ENTITY_ID, ACS, ISSUER, &fixture_text("bench/idp.crt"))
         .allow_unsolicited_responses(true)
