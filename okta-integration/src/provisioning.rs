@@ -506,7 +506,8 @@ pub enum ProvisionError {
 }
 
 /// The future type of [`Provisioner::apply`].
-pub type ProvisionFuture<'a> = Pin<Box<dyn Future<Output = Result<(), ProvisionError>> + Send + 'a>>;
+pub type ProvisionFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<(), ProvisionError>> + Send + 'a>>;
 
 /// The host application's side of provisioning.
 ///

@@ -68,13 +68,15 @@ fn load() -> Fixture {
 
     let clock = TestClock::new();
     let sql = open(&dir, &clock);
-    let org = block_on(sql.create_organization(&OrgSlug::try_from("bench").unwrap(), "Bench", true))
-        .unwrap()
-        .id;
+    let org =
+        block_on(sql.create_organization(&OrgSlug::try_from("bench").unwrap(), "Bench", true))
+            .unwrap()
+            .id;
     // A second organization with copies of some users: never visible in the first.
-    let other = block_on(sql.create_organization(&OrgSlug::try_from("other").unwrap(), "Other", false))
-        .unwrap()
-        .id;
+    let other =
+        block_on(sql.create_organization(&OrgSlug::try_from("other").unwrap(), "Other", false))
+            .unwrap()
+            .id;
     let mem = MemoryStore::new(store_support::scim());
     let store = sql.resources(org);
     let other_store = sql.resources(other);
@@ -198,12 +200,20 @@ fn sql_results_equal_in_memory_evaluation() {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_owned)
         .collect();
-    assert!(filters.len() >= 30, "the shared filter list has {} filters", filters.len());
+    assert!(
+        filters.len() >= 30,
+        "the shared filter list has {} filters",
+        filters.len()
+    );
     filters.extend(translated_filters(&f.users));
     let mut nonempty = 0;
     for (n, text) in filters.iter().enumerate() {
         // Every filter in full; every third one also as a middle page.
-        let pages: &[(i64, i64)] = if n % 3 == 0 { &[(1, 20_000), (3, 7)] } else { &[(1, 20_000)] };
+        let pages: &[(i64, i64)] = if n % 3 == 0 {
+            &[(1, 20_000), (3, 7)]
+        } else {
+            &[(1, 20_000)]
+        };
         for &(start, count) in pages {
             let q = ListQuery::new()
                 .with_filter(text, true)
@@ -215,8 +225,15 @@ fn sql_results_equal_in_memory_evaluation() {
             let want = scim
                 .query("User", f.reference.iter(), &q)
                 .unwrap_or_else(|e| panic!("in-memory evaluation failed on {text}: {e}"));
-            assert_eq!(got.total_results, want.total_results, "totalResults of {text}");
-            assert_eq!(ids(&got.resources), ids(&want.resources), "ids of {text} (startIndex {start})");
+            assert_eq!(
+                got.total_results, want.total_results,
+                "totalResults of {text}"
+            );
+            assert_eq!(
+                ids(&got.resources),
+                ids(&want.resources),
+                "ids of {text} (startIndex {start})"
+            );
             assert_eq!(got.resources, want.resources, "resources of {text}");
             if start == 1 && want.total_results > 0 {
                 nonempty += 1;
@@ -224,9 +241,15 @@ fn sql_results_equal_in_memory_evaluation() {
         }
     }
     // The comparison is meaningful: most filters select something.
-    assert!(nonempty * 4 >= filters.len() * 3, "{nonempty} of {} filters matched users", filters.len());
+    assert!(
+        nonempty * 4 >= filters.len() * 3,
+        "{nonempty} of {} filters matched users",
+        filters.len()
+    );
     // Errors agree too.
-    let q = ListQuery::new().with_filter("active gt true", false).unwrap();
+    let q = ListQuery::new()
+        .with_filter("active gt true", false)
+        .unwrap();
     let e = block_on(store.query("User", &q)).unwrap_err();
     assert_eq!(e.scim_type().map(|t| t.as_str()), Some("invalidFilter"));
 }
@@ -246,24 +269,36 @@ fn query_plans_use_an_index_for_each_translated_attribute_and_operator() {
         (r#"userName co "abc""#, "resource_text VIRTUAL TABLE INDEX"),
         ("userName pr", "INDEX resources_user_name"),
         (r#"not (userName eq "a")"#, "INDEX resources_user_name"),
-        (r#"userName eq "a" or userName eq "b""#, "INDEX resources_user_name"),
+        (
+            r#"userName eq "a" or userName eq "b""#,
+            "INDEX resources_user_name",
+        ),
         (r#"userName sw "a" and active eq true"#, "INDEX resources_"),
         (r#"externalId eq "a""#, "INDEX resources_external_id"),
         (r#"externalId ne "a""#, "INDEX resources_external_id"),
         (r#"externalId sw "a""#, "INDEX resources_external_id"),
-        (r#"externalId co "abc""#, "resource_text VIRTUAL TABLE INDEX"),
+        (
+            r#"externalId co "abc""#,
+            "resource_text VIRTUAL TABLE INDEX",
+        ),
         ("externalId pr", "INDEX resources_external_id"),
         (r#"not (externalId sw "a")"#, "INDEX resources_external_id"),
         (r#"emails.value eq "a""#, "INDEX emails_value"),
         (r#"emails.value sw "a""#, "INDEX emails_value"),
-        (r#"emails.value co "abc""#, "resource_text VIRTUAL TABLE INDEX"),
+        (
+            r#"emails.value co "abc""#,
+            "resource_text VIRTUAL TABLE INDEX",
+        ),
         (r#"emails.value ne "a""#, "INDEX emails_value"),
         ("emails.value pr", "INDEX emails_value"),
         (r#"not (emails eq "a")"#, "INDEX emails_value"),
         (r#"displayName eq "a""#, "INDEX resources_display_name"),
         (r#"displayName ne "a""#, "INDEX resources_display_name"),
         (r#"displayName sw "a""#, "INDEX resources_display_name"),
-        (r#"displayName co "abc""#, "resource_text VIRTUAL TABLE INDEX"),
+        (
+            r#"displayName co "abc""#,
+            "resource_text VIRTUAL TABLE INDEX",
+        ),
         ("displayName pr", "INDEX resources_display_name"),
         (r#"not (displayName pr)"#, "INDEX resources_display_name"),
         ("active eq true", "INDEX resources_active"),
@@ -285,7 +320,10 @@ fn query_plans_use_an_index_for_each_translated_attribute_and_operator() {
             failures.push(format!("{filter}: expected `{want}` in plan: {text}"));
         }
     }
-    let group_plan = sql.explain_filter(org, "Group", r#"displayName eq "Admins""#).unwrap().join(" | ");
+    let group_plan = sql
+        .explain_filter(org, "Group", r#"displayName eq "Admins""#)
+        .unwrap()
+        .join(" | ");
     if !group_plan.contains("INDEX resources_display_name") {
         failures.push(format!("Group displayName eq: {group_plan}"));
     }

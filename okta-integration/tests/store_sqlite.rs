@@ -50,7 +50,12 @@ fn create_user(store: &dyn Store, org: OrgId, name: &str) -> scim_core::Resource
 fn patch(store: &dyn Store, org: OrgId, rt: &str, id: &str, body: Value) -> scim_core::Resource {
     let scim = store_support::scim();
     let req = scim.parse_patch(&body).unwrap();
-    block_on(store.resources(org).patch(rt, id, &req, &Conditions::none())).unwrap()
+    block_on(
+        store
+            .resources(org)
+            .patch(rt, id, &req, &Conditions::none()),
+    )
+    .unwrap()
 }
 
 fn pending_kinds(store: &dyn Store) -> Vec<(ChangeKind, String)> {
@@ -58,12 +63,18 @@ fn pending_kinds(store: &dyn Store) -> Vec<(ChangeKind, String)> {
     let now = UnixTime::from_unix_seconds(T0);
     // Claim everything with a short lease, then let the lease lapse by claiming at a later time.
     let mut t = now;
-    while let Some(b) = block_on(store.claim_batch(1000, std::time::Duration::from_secs(1), t)).unwrap() {
+    while let Some(b) =
+        block_on(store.claim_batch(1000, std::time::Duration::from_secs(1), t)).unwrap()
+    {
         for c in &b.changes {
             out.push((c.event.kind(), c.event.resource_id().to_owned()));
         }
-        block_on(store.complete_changes(b.org, &b.changes.iter().map(|c| c.id).collect::<Vec<_>>(), t))
-            .unwrap();
+        block_on(store.complete_changes(
+            b.org,
+            &b.changes.iter().map(|c| c.id).collect::<Vec<_>>(),
+            t,
+        ))
+        .unwrap();
         t = t.saturating_add(std::time::Duration::from_secs(2));
     }
     out
@@ -80,7 +91,11 @@ fn fifty_concurrent_creates_of_one_user_name_have_one_winner() {
             let store = Arc::clone(&store);
             std::thread::spawn(move || {
                 // Vary the case: uniqueness of userName is case-insensitive.
-                let name = if i % 2 == 0 { "Jane@Example.com" } else { "jane@example.COM" };
+                let name = if i % 2 == 0 {
+                    "Jane@Example.com"
+                } else {
+                    "jane@example.COM"
+                };
                 let scim = store_support::scim();
                 let mut body = user_body(name);
                 body["externalId"] = json!(format!("ext-{i}"));
@@ -100,7 +115,9 @@ fn fifty_concurrent_creates_of_one_user_name_have_one_winner() {
     assert_eq!(ok, 1);
     for r in results.iter().filter_map(|r| r.as_ref().err()) {
         assert_eq!(r.status(), 409);
-        assert!(matches!(r, scim_core::Error::Uniqueness { attribute, .. } if attribute == "userName"));
+        assert!(
+            matches!(r, scim_core::Error::Uniqueness { attribute, .. } if attribute == "userName")
+        );
     }
     let page = block_on(store.resources(org).query("User", &ListQuery::new())).unwrap();
     assert_eq!(page.total_results, 1);
@@ -126,15 +143,23 @@ fn a_failure_after_the_resource_write_rolls_back_resource_and_queue_entry() {
     let r = scim.create("User", &user_body("a@example.com")).unwrap();
     let err = block_on(store.resources(org).create(r.clone())).unwrap_err();
     assert_eq!(err.status(), 500);
-    let users: i64 = side.query_row("SELECT count(*) FROM resources", [], |r| r.get(0)).unwrap();
-    let queued: i64 = side.query_row("SELECT count(*) FROM changes", [], |r| r.get(0)).unwrap();
-    let uniques: i64 = side.query_row("SELECT count(*) FROM unique_values", [], |r| r.get(0)).unwrap();
+    let users: i64 = side
+        .query_row("SELECT count(*) FROM resources", [], |r| r.get(0))
+        .unwrap();
+    let queued: i64 = side
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
+    let uniques: i64 = side
+        .query_row("SELECT count(*) FROM unique_values", [], |r| r.get(0))
+        .unwrap();
     assert_eq!((users, queued, uniques), (0, 0, 0));
     // The userName is still free: the failed transaction left nothing behind.
     side.execute_batch("DROP TRIGGER fail_queue;").unwrap();
     let created = block_on(store.resources(org).create(r)).unwrap();
     assert_eq!(created.attribute("userName"), Some(&json!("a@example.com")));
-    let queued: i64 = side.query_row("SELECT count(*) FROM changes", [], |r| r.get(0)).unwrap();
+    let queued: i64 = side
+        .query_row("SELECT count(*) FROM changes", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(queued, 1);
 
     // The same for an update: a failing queue insert leaves the user active.
@@ -144,11 +169,20 @@ fn a_failure_after_the_resource_write_rolls_back_resource_and_queue_entry() {
     .unwrap();
     let scim = store_support::scim();
     let req = scim
-        .parse_patch(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": [{"op": "replace", "value": {"active": false}}]}))
+        .parse_patch(
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "value": {"active": false}}]}),
+        )
         .unwrap();
     let id = created.id().as_str().to_owned();
-    assert!(block_on(store.resources(org).patch("User", &id, &req, &Conditions::none())).is_err());
+    assert!(
+        block_on(
+            store
+                .resources(org)
+                .patch("User", &id, &req, &Conditions::none())
+        )
+        .is_err()
+    );
     let again = block_on(store.resources(org).get("User", &id)).unwrap();
     assert_eq!(again.attribute("active"), Some(&json!(true)));
     assert_eq!(again.meta().revision, created.meta().revision);
@@ -164,24 +198,55 @@ fn organizations_are_isolated() {
     // The same userName in two organizations.
     let ua = create_user(&store, a, "same@example.com");
     let ub = create_user(&store, b, "SAME@example.com");
-    assert_eq!(ua.id().as_str(), ub.id().as_str(), "the same id in both organizations");
-    let q = ListQuery::new().with_filter("userName eq \"same@example.com\"", false).unwrap();
+    assert_eq!(
+        ua.id().as_str(),
+        ub.id().as_str(),
+        "the same id in both organizations"
+    );
+    let q = ListQuery::new()
+        .with_filter("userName eq \"same@example.com\"", false)
+        .unwrap();
     let pa = block_on(store.resources(a).query("User", &q)).unwrap();
     let pb = block_on(store.resources(b).query("User", &q)).unwrap();
     assert_eq!(pa.total_results, 1);
     assert_eq!(pb.total_results, 1);
-    assert_eq!(pa.resources[0].attribute("userName"), Some(&json!("same@example.com")));
-    assert_eq!(pb.resources[0].attribute("userName"), Some(&json!("SAME@example.com")));
+    assert_eq!(
+        pa.resources[0].attribute("userName"),
+        Some(&json!("same@example.com"))
+    );
+    assert_eq!(
+        pb.resources[0].attribute("userName"),
+        Some(&json!("SAME@example.com"))
+    );
     // Only org B's users are in B, whatever the filter.
     let only_b = create_user(&store, b, "bee@example.com");
     let all_a = block_on(store.resources(a).query("User", &ListQuery::new())).unwrap();
     assert_eq!(all_a.total_results, 1);
-    let qb = ListQuery::new().with_filter("userName co \"bee\" or title pr", false).unwrap();
-    assert_eq!(block_on(store.resources(a).query("User", &qb)).unwrap().total_results, 0);
-    assert_eq!(block_on(store.resources(b).query("User", &qb)).unwrap().total_results, 1);
+    let qb = ListQuery::new()
+        .with_filter("userName co \"bee\" or title pr", false)
+        .unwrap();
+    assert_eq!(
+        block_on(store.resources(a).query("User", &qb))
+            .unwrap()
+            .total_results,
+        0
+    );
+    assert_eq!(
+        block_on(store.resources(b).query("User", &qb))
+            .unwrap()
+            .total_results,
+        1
+    );
     let err = block_on(store.resources(a).get("User", only_b.id().as_str())).unwrap_err();
     assert_eq!(err.status(), 404);
-    assert!(block_on(store.resources(a).delete("User", only_b.id().as_str(), &Conditions::none())).is_err());
+    assert!(
+        block_on(
+            store
+                .resources(a)
+                .delete("User", only_b.id().as_str(), &Conditions::none())
+        )
+        .is_err()
+    );
 
     // Tokens: A's token is not B's.
     let idp = IdpSettings {
@@ -221,13 +286,31 @@ fn organizations_are_isolated() {
         expires_at: UnixTime::from_unix_seconds(T0 + 300),
     };
     block_on(store.save_request_state(a, &rs)).unwrap();
-    assert_eq!(block_on(store.take_request_state(b, "_req1", now)).unwrap(), None);
-    assert_eq!(block_on(store.take_request_state(a, "_req1", now)).unwrap(), Some(rs));
-    let later = UnixTime::from_unix_seconds(T0 + 600);
-    assert_eq!(store.replay_cache(a).check_and_record("idp\nid1", later, now), Ok(()));
-    assert_eq!(store.replay_cache(b).check_and_record("idp\nid1", later, now), Ok(()));
     assert_eq!(
-        store.replay_cache(a).check_and_record("idp\nid1", later, now),
+        block_on(store.take_request_state(b, "_req1", now)).unwrap(),
+        None
+    );
+    assert_eq!(
+        block_on(store.take_request_state(a, "_req1", now)).unwrap(),
+        Some(rs)
+    );
+    let later = UnixTime::from_unix_seconds(T0 + 600);
+    assert_eq!(
+        store
+            .replay_cache(a)
+            .check_and_record("idp\nid1", later, now),
+        Ok(())
+    );
+    assert_eq!(
+        store
+            .replay_cache(b)
+            .check_and_record("idp\nid1", later, now),
+        Ok(())
+    );
+    assert_eq!(
+        store
+            .replay_cache(a)
+            .check_and_record("idp\nid1", later, now),
         Err(ReplayRefusal::AlreadyUsed)
     );
 }
@@ -253,17 +336,28 @@ fn saving_settings_replaces_the_token_at_once() {
         issuer: "issuer-2".into(),
         ..idp
     };
-    let second = block_on(store.save_integration_settings(a, &idp2, SecretHash::of("new"))).unwrap();
+    let second =
+        block_on(store.save_integration_settings(a, &idp2, SecretHash::of("new"))).unwrap();
     assert_eq!(second.created_at, UnixTime::from_unix_seconds(T0));
     assert_eq!(second.updated_at, UnixTime::from_unix_seconds(T0 + 60));
     assert_eq!(second.idp.issuer, "issuer-2");
     assert!(!block_on(store.verify_scim_token(a, "old")).unwrap());
     assert!(block_on(store.verify_scim_token(a, "new")).unwrap());
-    assert_eq!(block_on(store.integration_settings(a)).unwrap(), Some(second));
+    assert_eq!(
+        block_on(store.integration_settings(a)).unwrap(),
+        Some(second)
+    );
     // Unknown organization.
-    let err = block_on(store.save_integration_settings(OrgId::new(999), &idp2, SecretHash::of("x")))
-        .unwrap_err();
-    assert!(matches!(err, StoreError::NotFound { what: "organization", .. }));
+    let err =
+        block_on(store.save_integration_settings(OrgId::new(999), &idp2, SecretHash::of("x")))
+            .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::NotFound {
+            what: "organization",
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -273,13 +367,25 @@ fn organizations_slugs_and_default() {
     let a = org(&store, "test-org", true);
     let b = org(&store, "other", true);
     let dup = block_on(store.create_organization(&OrgSlug::try_from("other").unwrap(), "x", false));
-    assert!(matches!(dup, Err(StoreError::Conflict { what: "organization", .. })));
-    assert_eq!(block_on(store.default_organization()).unwrap().unwrap().id, b);
+    assert!(matches!(
+        dup,
+        Err(StoreError::Conflict {
+            what: "organization",
+            ..
+        })
+    ));
+    assert_eq!(
+        block_on(store.default_organization()).unwrap().unwrap().id,
+        b
+    );
     block_on(store.set_default_organization(a)).unwrap();
     let d = block_on(store.default_organization()).unwrap().unwrap();
     assert_eq!((d.id, d.slug.as_str(), d.is_default), (a, "test-org", true));
     let all = block_on(store.organizations()).unwrap();
-    let slugs: Vec<_> = all.iter().map(|o| (o.slug.as_str(), o.is_default)).collect();
+    let slugs: Vec<_> = all
+        .iter()
+        .map(|o| (o.slug.as_str(), o.is_default))
+        .collect();
     assert_eq!(slugs, [("other", false), ("test-org", true)]);
     assert_eq!(block_on(store.organization_by_slug("nope")).unwrap(), None);
     assert!(OrgSlug::try_from("-bad").is_err());
@@ -303,32 +409,85 @@ fn deactivation_ends_sessions_and_sign_in_at_once() {
     };
     block_on(store.create_session(a, &new("s1"))).unwrap();
     block_on(store.create_session(a, &new("s2"))).unwrap();
-    let s = block_on(store.session(a, SecretHash::of("s1"), now)).unwrap().unwrap();
-    assert_eq!((s.user_id.as_str(), s.expires_at), (id.as_str(), UnixTime::from_unix_seconds(T0 + 3600)));
-    // Expired at its end.
-    assert!(block_on(store.session(a, SecretHash::of("s1"), UnixTime::from_unix_seconds(T0 + 3600)))
+    let s = block_on(store.session(a, SecretHash::of("s1"), now))
         .unwrap()
-        .is_none());
+        .unwrap();
+    assert_eq!(
+        (s.user_id.as_str(), s.expires_at),
+        (id.as_str(), UnixTime::from_unix_seconds(T0 + 3600))
+    );
+    // Expired at its end.
+    assert!(
+        block_on(store.session(
+            a,
+            SecretHash::of("s1"),
+            UnixTime::from_unix_seconds(T0 + 3600)
+        ))
+        .unwrap()
+        .is_none()
+    );
     // Sign-in lookup is case-insensitive and preserves the stored case.
-    let si = block_on(store.sign_in_user(a, "jane.doe@example.COM")).unwrap().unwrap();
-    assert_eq!((si.user_name.as_str(), si.active, si.provisioned), ("Jane.Doe@Example.com", true, false));
+    let si = block_on(store.sign_in_user(a, "jane.doe@example.COM"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (si.user_name.as_str(), si.active, si.provisioned),
+        ("Jane.Doe@Example.com", true, false)
+    );
 
-    patch(&store, a, "User", &id, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "value": {"active": false}}]}));
-    assert!(block_on(store.session(a, SecretHash::of("s1"), now)).unwrap().is_none());
-    assert!(block_on(store.session(a, SecretHash::of("s2"), now)).unwrap().is_none());
-    let si = block_on(store.sign_in_user(a, "jane.doe@example.com")).unwrap().unwrap();
+    patch(
+        &store,
+        a,
+        "User",
+        &id,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": false}}]}),
+    );
+    assert!(
+        block_on(store.session(a, SecretHash::of("s1"), now))
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        block_on(store.session(a, SecretHash::of("s2"), now))
+            .unwrap()
+            .is_none()
+    );
+    let si = block_on(store.sign_in_user(a, "jane.doe@example.com"))
+        .unwrap()
+        .unwrap();
     assert!(!si.active);
     // Reactivation does not bring old sessions back.
-    patch(&store, a, "User", &id, json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "value": {"active": true}}]}));
-    assert!(block_on(store.session(a, SecretHash::of("s1"), now)).unwrap().is_none());
+    patch(
+        &store,
+        a,
+        "User",
+        &id,
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": true}}]}),
+    );
+    assert!(
+        block_on(store.session(a, SecretHash::of("s1"), now))
+            .unwrap()
+            .is_none()
+    );
     // A new session works; deleting the user ends it.
     block_on(store.create_session(a, &new("s3"))).unwrap();
-    assert!(block_on(store.session(a, SecretHash::of("s3"), now)).unwrap().is_some());
+    assert!(
+        block_on(store.session(a, SecretHash::of("s3"), now))
+            .unwrap()
+            .is_some()
+    );
     block_on(store.resources(a).delete("User", &id, &Conditions::none())).unwrap();
-    assert!(block_on(store.session(a, SecretHash::of("s3"), now)).unwrap().is_none());
-    assert_eq!(block_on(store.sign_in_user(a, "jane.doe@example.com")).unwrap(), None);
+    assert!(
+        block_on(store.session(a, SecretHash::of("s3"), now))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        block_on(store.sign_in_user(a, "jane.doe@example.com")).unwrap(),
+        None
+    );
     // No session for an unknown user.
     assert!(matches!(
         block_on(store.create_session(a, &new("s4"))),
@@ -337,7 +496,12 @@ fn deactivation_ends_sessions_and_sign_in_at_once() {
     let kinds: Vec<_> = pending_kinds(&store).into_iter().map(|(k, _)| k).collect();
     assert_eq!(
         kinds,
-        [ChangeKind::UserCreated, ChangeKind::UserDeactivated, ChangeKind::UserReactivated, ChangeKind::UserDeleted]
+        [
+            ChangeKind::UserCreated,
+            ChangeKind::UserDeactivated,
+            ChangeKind::UserReactivated,
+            ChangeKind::UserDeleted
+        ]
     );
 }
 
@@ -351,7 +515,10 @@ fn replay_cache_and_request_state_survive_a_restart() {
     {
         let store = open(&path, &clock);
         a = org(&store, "acme", true);
-        assert_eq!(store.replay_cache(a).check_and_record("k1", exp, now), Ok(()));
+        assert_eq!(
+            store.replay_cache(a).check_and_record("k1", exp, now),
+            Ok(())
+        );
         block_on(store.save_request_state(
             a,
             &RequestState {
@@ -369,10 +536,21 @@ fn replay_cache_and_request_state_survive_a_restart() {
         Err(ReplayRefusal::AlreadyUsed)
     );
     // After expiry the key may be recorded again (the assertion itself is expired by then).
-    assert_eq!(store.replay_cache(a).check_and_record("k1", exp, exp), Ok(()));
+    assert_eq!(
+        store.replay_cache(a).check_and_record("k1", exp, exp),
+        Ok(())
+    );
     // Request state: one-time and expiring.
-    assert!(block_on(store.take_request_state(a, "_r", now)).unwrap().is_some());
-    assert!(block_on(store.take_request_state(a, "_r", now)).unwrap().is_none());
+    assert!(
+        block_on(store.take_request_state(a, "_r", now))
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        block_on(store.take_request_state(a, "_r", now))
+            .unwrap()
+            .is_none()
+    );
     block_on(store.save_request_state(
         a,
         &RequestState {
@@ -383,7 +561,11 @@ fn replay_cache_and_request_state_survive_a_restart() {
         },
     ))
     .unwrap();
-    assert!(block_on(store.take_request_state(a, "_late", exp)).unwrap().is_none());
+    assert!(
+        block_on(store.take_request_state(a, "_late", exp))
+            .unwrap()
+            .is_none()
+    );
     // Purge removes expired rows.
     let later = UnixTime::from_unix_seconds(T0 + 1000);
     assert_eq!(block_on(store.purge_expired(later)).unwrap(), 1);
@@ -397,16 +579,29 @@ fn audit_log_records_scim_changes_and_pages() {
     let b = org(&store, "other", false);
     let u = create_user(&store, a, "x@example.com");
     for i in 0..5 {
-        block_on(store.append_audit(
-            a,
-            &AuditEvent::new(UnixTime::from_unix_seconds(T0 + i), AuditKind::SignInRefused, "not_provisioned")
+        block_on(
+            store.append_audit(
+                a,
+                &AuditEvent::new(
+                    UnixTime::from_unix_seconds(T0 + i),
+                    AuditKind::SignInRefused,
+                    "not_provisioned",
+                )
                 .with_actor("x@example.com")
                 .with_detail(format!("attempt {i}")),
-        ))
+            ),
+        )
         .unwrap();
     }
-    block_on(store.append_audit(b, &AuditEvent::new(UnixTime::from_unix_seconds(T0), AuditKind::SignIn, "idp_initiated")))
-        .unwrap();
+    block_on(store.append_audit(
+        b,
+        &AuditEvent::new(
+            UnixTime::from_unix_seconds(T0),
+            AuditKind::SignIn,
+            "idp_initiated",
+        ),
+    ))
+    .unwrap();
     let page1 = block_on(store.audit_log(a, &AuditQuery::latest(4))).unwrap();
     assert_eq!(page1.records.len(), 4);
     assert_eq!(page1.records[0].event.detail, "attempt 4");
@@ -420,7 +615,11 @@ fn audit_log_records_scim_changes_and_pages() {
     ))
     .unwrap();
     assert_eq!(page2.next_before, None);
-    let details: Vec<_> = page2.records.iter().map(|r| r.event.detail.as_str()).collect();
+    let details: Vec<_> = page2
+        .records
+        .iter()
+        .map(|r| r.event.detail.as_str())
+        .collect();
     assert_eq!(details, ["attempt 0", "x@example.com"]);
     let scim_only = block_on(store.audit_log(
         a,
@@ -433,7 +632,10 @@ fn audit_log_records_scim_changes_and_pages() {
     .unwrap();
     assert_eq!(scim_only.records.len(), 1);
     let ev = &scim_only.records[0].event;
-    assert_eq!((ev.action.as_str(), ev.subject.as_deref()), ("user.created", Some(u.id().as_str())));
+    assert_eq!(
+        (ev.action.as_str(), ev.subject.as_deref()),
+        ("user.created", Some(u.id().as_str()))
+    );
     let other = block_on(store.audit_log(b, &AuditQuery::latest(10))).unwrap();
     assert_eq!(other.records.len(), 1);
 }
@@ -462,40 +664,85 @@ fn groups_keep_membership_rows_and_queue_member_changes() {
     };
     block_on(store.resources(a).create(g)).unwrap();
     // Okta: rename + member remove/add in one PATCH.
-    let after = patch(&store, a, "Group", "g1", json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    let after = patch(
+        &store,
+        a,
+        "Group",
+        "g1",
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [
             {"op": "replace", "value": {"id": "g1", "displayName": "Eng"}},
             {"op": "remove", "path": format!("members[value eq \"{}\"]", u1.id().as_str())},
             {"op": "add", "path": "members", "value": [{"value": u3.id().as_str(), "display": "three@example.com"}]}
-        ]}));
-    let members: Vec<_> = after.members().unwrap().iter().map(|m| m.value.clone()).collect();
+        ]}),
+    );
+    let members: Vec<_> = after
+        .members()
+        .unwrap()
+        .iter()
+        .map(|m| m.value.clone())
+        .collect();
     assert_eq!(members, [u2.id().as_str(), u3.id().as_str()]);
     let stored = block_on(store.resources(a).get("Group", "g1")).unwrap();
     assert_eq!(stored, after);
     let side = rusqlite::Connection::open(&path).unwrap();
-    let rows: i64 = side.query_row("SELECT count(*) FROM members", [], |r| r.get(0)).unwrap();
+    let rows: i64 = side
+        .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(rows, 2);
-    let doc: String = side.query_row("SELECT doc FROM resources WHERE id = 'g1'", [], |r| r.get(0)).unwrap();
-    assert!(!doc.contains(u2.id().as_str()), "members are rows, not part of the document");
+    let doc: String = side
+        .query_row("SELECT doc FROM resources WHERE id = 'g1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        !doc.contains(u2.id().as_str()),
+        "members are rows, not part of the document"
+    );
     // Users carry their groups.
     let u3r = block_on(store.resources(a).get("User", u3.id().as_str())).unwrap();
     assert_eq!(u3r.groups().len(), 1);
-    assert_eq!((u3r.groups()[0].id.as_str(), u3r.groups()[0].display.as_deref()), ("g1", Some("Eng")));
+    assert_eq!(
+        (
+            u3r.groups()[0].id.as_str(),
+            u3r.groups()[0].display.as_deref()
+        ),
+        ("g1", Some("Eng"))
+    );
     // excludedAttributes=members skips the member rows.
-    let q = ListQuery::from_params([("filter", "displayName eq \"eng\""), ("excludedAttributes", "members")], false)
-        .unwrap();
+    let q = ListQuery::from_params(
+        [
+            ("filter", "displayName eq \"eng\""),
+            ("excludedAttributes", "members"),
+        ],
+        false,
+    )
+    .unwrap();
     let page = block_on(store.resources(a).query("Group", &q)).unwrap();
     assert_eq!(page.total_results, 1);
     assert_eq!(page.resources[0].members().map(|m| m.len()), Some(0));
     // Deleting a member user removes the row and touches the group.
-    block_on(store.resources(a).delete("User", u2.id().as_str(), &Conditions::none())).unwrap();
+    block_on(
+        store
+            .resources(a)
+            .delete("User", u2.id().as_str(), &Conditions::none()),
+    )
+    .unwrap();
     let g2 = block_on(store.resources(a).get("Group", "g1")).unwrap();
     assert_eq!(g2.members().unwrap().len(), 1);
     assert_eq!(g2.meta().revision, after.meta().revision + 1);
-    block_on(store.resources(a).delete("Group", "g1", &Conditions::none())).unwrap();
+    block_on(
+        store
+            .resources(a)
+            .delete("Group", "g1", &Conditions::none()),
+    )
+    .unwrap();
 
     let events = pending_kinds(&store);
-    let kinds: Vec<_> = events.iter().map(|(k, id)| (k.as_str(), id.as_str())).collect();
+    let kinds: Vec<_> = events
+        .iter()
+        .map(|(k, id)| (k.as_str(), id.as_str()))
+        .collect();
     assert_eq!(
         kinds,
         [
@@ -520,9 +767,13 @@ fn queue_payloads_carry_what_the_provisioner_needs() {
     let store = open(&temp_db("payload"), &clock);
     let a = org(&store, "acme", true);
     let u = create_user(&store, a, "Pay@Example.com");
-    let b = block_on(store.claim_batch(10, std::time::Duration::from_secs(30), UnixTime::from_unix_seconds(T0)))
-        .unwrap()
-        .unwrap();
+    let b = block_on(store.claim_batch(
+        10,
+        std::time::Duration::from_secs(30),
+        UnixTime::from_unix_seconds(T0),
+    ))
+    .unwrap()
+    .unwrap();
     assert_eq!(b.org, a);
     assert_eq!(b.lease_until, UnixTime::from_unix_seconds(T0 + 30));
     let ProvisionEvent::UserCreated(snap) = &b.changes[0].event else {
@@ -531,12 +782,24 @@ fn queue_payloads_carry_what_the_provisioner_needs() {
     assert_eq!(snap.id, u.id().as_str());
     assert_eq!(snap.user_name, "Pay@Example.com");
     assert_eq!(snap.email.as_deref(), Some("Pay@Example.com"));
-    assert_eq!((snap.given_name.as_deref(), snap.family_name.as_deref()), (Some("Test"), Some("User")));
+    assert_eq!(
+        (snap.given_name.as_deref(), snap.family_name.as_deref()),
+        (Some("Test"), Some("User"))
+    );
     assert!(snap.active);
     assert_eq!(snap.resource["userName"], json!("Pay@Example.com"));
-    assert!(snap.resource.get("password").is_none(), "write-only values stay out of the queue payload");
+    assert!(
+        snap.resource.get("password").is_none(),
+        "write-only values stay out of the queue payload"
+    );
     // While leased, the organization's queue is not claimed again.
-    assert!(block_on(store.claim_batch(10, std::time::Duration::from_secs(30), UnixTime::from_unix_seconds(T0 + 1)))
+    assert!(
+        block_on(store.claim_batch(
+            10,
+            std::time::Duration::from_secs(30),
+            UnixTime::from_unix_seconds(T0 + 1)
+        ))
         .unwrap()
-        .is_none());
+        .is_none()
+    );
 }

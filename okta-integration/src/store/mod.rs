@@ -24,8 +24,8 @@
 //! - **Secrets are stored hashed.** SCIM tokens and session ids are kept as [`SecretHash`]
 //!   (SHA-256) and compared in constant time.
 
-pub mod sqlite;
 mod sql_filter;
+pub mod sqlite;
 
 use std::fmt;
 use std::future::Future;
@@ -419,11 +419,8 @@ pub trait Store: Send + Sync + fmt::Debug {
     // ---- SAML request state and replay ----
 
     /// Records the state of an SP-initiated sign-in.
-    fn save_request_state<'a>(
-        &'a self,
-        org: OrgId,
-        state: &'a RequestState,
-    ) -> StoreFuture<'a, ()>;
+    fn save_request_state<'a>(&'a self, org: OrgId, state: &'a RequestState)
+    -> StoreFuture<'a, ()>;
 
     /// Removes and returns the state of `request_id` if it exists in `org` and has not expired
     /// at `now` (one-time: a second call returns `None`).

@@ -261,7 +261,11 @@ impl Ctx<'_> {
             _ => return None,
         };
         let col = attr.column();
-        let seq = if attr == Attr::Email { "e.res" } else { "r.seq" };
+        let seq = if attr == Attr::Email {
+            "e.res"
+        } else {
+            "r.seq"
+        };
         let t = |s: &str| Param::Text(s.to_owned());
         // `cond`: the comparison on a non-null key; `compl`: its complement on a non-null key,
         // written so that an index can serve it.
@@ -320,7 +324,12 @@ impl Ctx<'_> {
             Op::Cmp(CompareOp::Ew) => {
                 let n = i64::try_from(key.chars().count()).ok()?;
                 if n == 0 {
-                    (format!("{col} >= ''"), vec![], format!("{col} < ''"), vec![])
+                    (
+                        format!("{col} >= ''"),
+                        vec![],
+                        format!("{col} < ''"),
+                        vec![],
+                    )
                 } else {
                     (
                         format!("substr({col}, ?) = ?"),
@@ -366,7 +375,8 @@ impl Ctx<'_> {
             });
         }
         // Multi-valued: one `emails` row per non-null value; "any value" semantics.
-        let sub = |c: &str| format!("r.seq IN (SELECT e.res FROM emails e WHERE e.org_id = ? AND {c})");
+        let sub =
+            |c: &str| format!("r.seq IN (SELECT e.res FROM emails e WHERE e.org_id = ? AND {c})");
         let any = "r.seq IN (SELECT e.res FROM emails e WHERE e.org_id = ?)";
         Some(match (is_ne, neg) {
             (false, false) => {

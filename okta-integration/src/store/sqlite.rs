@@ -31,7 +31,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use saml_sp::time::{TimeProvider, UnixTime};
 use saml_sp::{ReplayCache, ReplayRefusal};
 use scim_core::group::{GroupRef, Member};
@@ -444,10 +446,12 @@ impl SqliteStore {
             inner: Arc::clone(&self.inner),
             org: org.get(),
         };
-        let (tk, kind) = res.type_key(resource_type).map_err(|e| StoreError::InvalidInput {
-            what: "resource type",
-            detail: e.to_string(),
-        })?;
+        let (tk, kind) = res
+            .type_key(resource_type)
+            .map_err(|e| StoreError::InvalidInput {
+                what: "resource type",
+                detail: e.to_string(),
+            })?;
         let f = scim_filter::Filter::parse(filter).map_err(|e| StoreError::InvalidInput {
             what: "filter",
             detail: e.to_string(),
@@ -462,7 +466,9 @@ impl SqliteStore {
             let mut values: Vec<rusqlite::types::Value> = vec![org.get().into(), tk.clone().into()];
             values.extend(plan.params.iter().map(param_value));
             let rows = stmt
-                .query_map(rusqlite::params_from_iter(values), |r| r.get::<_, String>(3))
+                .query_map(rusqlite::params_from_iter(values), |r| {
+                    r.get::<_, String>(3)
+                })
                 .map_err(db("explain"))?;
             rows.collect::<Result<Vec<_>, _>>().map_err(db("explain"))
         })
@@ -549,11 +555,7 @@ fn to_org(row: (i64, String, String, bool, i64)) -> Result<Organization, StoreEr
 
 const ORG_COLUMNS: &str = "id, slug, display_name, is_default, created_at";
 
-fn append_audit_tx(
-    tx: &Connection,
-    org: i64,
-    e: &AuditEvent,
-) -> Result<(), StoreError> {
+fn append_audit_tx(tx: &Connection, org: i64, e: &AuditEvent) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO audit(org_id, at, kind, action, actor, subject, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
@@ -721,7 +723,9 @@ impl OrgResources {
         with_members: bool,
     ) -> ScimResult<Option<Loaded>> {
         let row: Option<(i64, String)> = conn
-            .prepare_cached("SELECT seq, doc FROM resources WHERE org_id = ? AND rtype = ? AND id = ?")
+            .prepare_cached(
+                "SELECT seq, doc FROM resources WHERE org_id = ? AND rtype = ? AND id = ?",
+            )
             .and_then(|mut s| {
                 s.query_row(params![self.org, tk, id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()
@@ -807,14 +811,12 @@ impl OrgResources {
         let mut out = Vec::new();
         for row in rows {
             let (id, doc) = row.map_err(db("read groups of user"))?;
-            let display = serde_json::from_str::<Value>(&doc)
-                .ok()
-                .and_then(|d| {
-                    d.get("attributes")
-                        .and_then(|a| a.get("displayName"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                });
+            let display = serde_json::from_str::<Value>(&doc).ok().and_then(|d| {
+                d.get("attributes")
+                    .and_then(|a| a.get("displayName"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
             out.push(GroupRef { id, display });
         }
         Ok(out)
@@ -963,7 +965,10 @@ impl OrgResources {
         let id = resource.id().as_str().to_owned();
         let exists: Option<i64> = tx
             .prepare_cached("SELECT seq FROM resources WHERE org_id = ? AND rtype = ? AND id = ?")
-            .and_then(|mut s| s.query_row(params![self.org, tk, id], |r| r.get(0)).optional())
+            .and_then(|mut s| {
+                s.query_row(params![self.org, tk, id], |r| r.get(0))
+                    .optional()
+            })
             .map_err(db("create resource"))?;
         if exists.is_some() {
             return Err(scim_core::Error::Uniqueness {
@@ -1106,7 +1111,8 @@ impl OrgResources {
                         previous: before,
                     });
                 }
-                let (added, removed) = self.sync_members(tx, old.seq, id, &old, &new, &mut events)?;
+                let (added, removed) =
+                    self.sync_members(tx, old.seq, id, &old, &new, &mut events)?;
                 summary = format!("group.updated (+{added} -{removed} members)");
             }
             Kind::Other => summary = format!("{tk}.updated"),
@@ -1143,7 +1149,8 @@ impl OrgResources {
                 .map_err(db("write members"))?;
             for m in old_list.iter() {
                 if !new_list.contains(&m.value) {
-                    del.execute(params![seq, m.value]).map_err(db("write members"))?;
+                    del.execute(params![seq, m.value])
+                        .map_err(db("write members"))?;
                     events.push(ProvisionEvent::MemberRemoved {
                         group_id: id.to_owned(),
                         member_id: m.value.clone(),
@@ -1166,7 +1173,11 @@ impl OrgResources {
         }
         let mut added = 0;
         if in_order {
-            let mut next = old.positions.values().max().map_or(0, |m| m.saturating_add(1));
+            let mut next = old
+                .positions
+                .values()
+                .max()
+                .map_or(0, |m| m.saturating_add(1));
             let mut upd = tx
                 .prepare_cached(
                     "UPDATE members SET display = ?, ref = ?, type = ? WHERE group_seq = ? AND value = ?",
@@ -1279,7 +1290,12 @@ impl OrgResources {
         Ok(())
     }
 
-    fn query_conn(&self, conn: &Connection, resource_type: &str, q: &ListQuery) -> ScimResult<Page> {
+    fn query_conn(
+        &self,
+        conn: &Connection,
+        resource_type: &str,
+        q: &ListQuery,
+    ) -> ScimResult<Page> {
         let (tk, kind) = self.type_key(resource_type)?;
         let filter = match q.filter_text() {
             Some(text) => Some(
@@ -1348,7 +1364,11 @@ impl OrgResources {
             if count > 0 && start <= total {
                 let mut vals = values;
                 vals.push(i64::try_from(count).unwrap_or(i64::MAX).into());
-                vals.push(i64::try_from(start.saturating_sub(1)).unwrap_or(i64::MAX).into());
+                vals.push(
+                    i64::try_from(start.saturating_sub(1))
+                        .unwrap_or(i64::MAX)
+                        .into(),
+                );
                 resources = load_rows(
                     &format!("SELECT r.seq, r.doc {base} ORDER BY r.seq LIMIT ? OFFSET ?"),
                     vals,
@@ -1458,9 +1478,11 @@ fn enqueue(
         first_id.get_or_insert(tx.last_insert_rowid());
     }
     if idle {
-        tx.prepare_cached("UPDATE organizations SET push_start = ?, push_started_at = ? WHERE id = ?")
-            .and_then(|mut s| s.execute(params![first_id, nanos(now), org]))
-            .map_err(&e)?;
+        tx.prepare_cached(
+            "UPDATE organizations SET push_start = ?, push_started_at = ? WHERE id = ?",
+        )
+        .and_then(|mut s| s.execute(params![first_id, nanos(now), org]))
+        .map_err(&e)?;
     }
     Ok(())
 }
@@ -1519,10 +1541,9 @@ impl ResourceStore for OrgResources {
             let (out, changed) = self.inner.write(|tx| {
                 self.update_tx(tx, resource_type, id, conditions, |s, tx, tk, seq, cur| {
                     let mut new = cur.clone();
-                    s.scim()
-                        .patch_checked(&mut new, request, |vals| {
-                            s.check_unique(tx, tk, vals, Some(seq))
-                        })?;
+                    s.scim().patch_checked(&mut new, request, |vals| {
+                        s.check_unique(tx, tk, vals, Some(seq))
+                    })?;
                     Ok(new)
                 })
             })?;
@@ -1635,13 +1656,17 @@ impl ReplayCache for SqliteReplayCache {
 // The Store
 // ---------------------------------------------------------------------------------------------
 
-fn settings_row(org: i64, r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<IntegrationSettings, StoreError>> {
+fn settings_row(
+    org: i64,
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Result<IntegrationSettings, StoreError>> {
     let certs: String = r.get(2)?;
     let hash: Vec<u8> = r.get(4)?;
-    let certificates = serde_json::from_str::<Vec<String>>(&certs).map_err(|e| StoreError::Corrupt {
-        what: "integration settings",
-        detail: e.to_string(),
-    });
+    let certificates =
+        serde_json::from_str::<Vec<String>>(&certs).map_err(|e| StoreError::Corrupt {
+            what: "integration settings",
+            detail: e.to_string(),
+        });
     let token_hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| StoreError::Corrupt {
         what: "integration settings",
         detail: "token hash is not 32 bytes".into(),
@@ -1674,7 +1699,9 @@ fn counts(conn: &Connection, org: i64, from: i64) -> Result<Counts, StoreError> 
         )
         .map_err(db("count changes"))?;
     let rows = stmt
-        .query_map(params![org, from], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+        .query_map(params![org, from], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })
         .map_err(db("count changes"))?;
     let mut c = Counts::default();
     for row in rows {
@@ -1736,11 +1763,13 @@ impl Store for SqliteStore {
     fn organization_by_slug<'a>(&'a self, slug: &'a str) -> StoreFuture<'a, Option<Organization>> {
         ready(move || {
             self.inner.read(|conn| {
-                conn.prepare_cached(&format!("SELECT {ORG_COLUMNS} FROM organizations WHERE slug = ?"))
-                    .and_then(|mut s| s.query_row([slug], org_row).optional())
-                    .map_err(db("read organization"))?
-                    .map(to_org)
-                    .transpose()
+                conn.prepare_cached(&format!(
+                    "SELECT {ORG_COLUMNS} FROM organizations WHERE slug = ?"
+                ))
+                .and_then(|mut s| s.query_row([slug], org_row).optional())
+                .map_err(db("read organization"))?
+                .map(to_org)
+                .transpose()
             })
         })
     }
@@ -1748,11 +1777,13 @@ impl Store for SqliteStore {
     fn organization(&self, org: OrgId) -> StoreFuture<'_, Option<Organization>> {
         ready(move || {
             self.inner.read(|conn| {
-                conn.prepare_cached(&format!("SELECT {ORG_COLUMNS} FROM organizations WHERE id = ?"))
-                    .and_then(|mut s| s.query_row([org.get()], org_row).optional())
-                    .map_err(db("read organization"))?
-                    .map(to_org)
-                    .transpose()
+                conn.prepare_cached(&format!(
+                    "SELECT {ORG_COLUMNS} FROM organizations WHERE id = ?"
+                ))
+                .and_then(|mut s| s.query_row([org.get()], org_row).optional())
+                .map_err(db("read organization"))?
+                .map(to_org)
+                .transpose()
             })
         })
     }
@@ -1775,9 +1806,13 @@ impl Store for SqliteStore {
         ready(move || {
             self.inner.read(|conn| {
                 let mut stmt = conn
-                    .prepare_cached(&format!("SELECT {ORG_COLUMNS} FROM organizations ORDER BY slug"))
+                    .prepare_cached(&format!(
+                        "SELECT {ORG_COLUMNS} FROM organizations ORDER BY slug"
+                    ))
                     .map_err(db("list organizations"))?;
-                let rows = stmt.query_map([], org_row).map_err(db("list organizations"))?;
+                let rows = stmt
+                    .query_map([], org_row)
+                    .map_err(db("list organizations"))?;
                 rows.map(|r| r.map_err(db("list organizations")).and_then(to_org))
                     .collect()
             })
@@ -1787,10 +1822,16 @@ impl Store for SqliteStore {
     fn set_default_organization(&self, org: OrgId) -> StoreFuture<'_, ()> {
         ready(move || {
             self.inner.write(|tx| {
-                tx.execute("UPDATE organizations SET is_default = 0 WHERE is_default = 1", [])
-                    .map_err(db("set default organization"))?;
+                tx.execute(
+                    "UPDATE organizations SET is_default = 0 WHERE is_default = 1",
+                    [],
+                )
+                .map_err(db("set default organization"))?;
                 let n = tx
-                    .execute("UPDATE organizations SET is_default = 1 WHERE id = ?", [org.get()])
+                    .execute(
+                        "UPDATE organizations SET is_default = 1 WHERE id = ?",
+                        [org.get()],
+                    )
                     .map_err(db("set default organization"))?;
                 if n == 0 {
                     return Err(StoreError::NotFound {
@@ -1825,12 +1866,11 @@ impl Store for SqliteStore {
     ) -> StoreFuture<'a, IntegrationSettings> {
         ready(move || {
             let now = nanos(self.inner.now());
-            let certs = serde_json::to_string(&idp.certificates).map_err(|e| {
-                StoreError::InvalidInput {
+            let certs =
+                serde_json::to_string(&idp.certificates).map_err(|e| StoreError::InvalidInput {
                     what: "certificates",
                     detail: e.to_string(),
-                }
-            })?;
+                })?;
             self.inner.write(|tx| {
                 tx.execute(
                     "INSERT INTO integration_settings(org_id, sso_url, issuer, certificates, metadata_xml, token_hash, created_at, updated_at) \
@@ -1988,19 +2028,21 @@ impl Store for SqliteStore {
                 })
                 .map_err(db("read session"))
             })?;
-            Ok(row.and_then(|(stored, user_id, user_name, created, expires)| {
-                // The lookup was by primary key; compare the bytes once more in constant time.
-                let stored = <[u8; 32]>::try_from(stored.as_slice()).ok()?;
-                SecretHash::from_bytes(stored)
-                    .ct_eq(&id_hash)
-                    .then(|| Session {
-                        org,
-                        user_id,
-                        user_name,
-                        created_at: from_nanos(created),
-                        expires_at: from_nanos(expires),
-                    })
-            }))
+            Ok(
+                row.and_then(|(stored, user_id, user_name, created, expires)| {
+                    // The lookup was by primary key; compare the bytes once more in constant time.
+                    let stored = <[u8; 32]>::try_from(stored.as_slice()).ok()?;
+                    SecretHash::from_bytes(stored)
+                        .ct_eq(&id_hash)
+                        .then(|| Session {
+                            org,
+                            user_id,
+                            user_name,
+                            created_at: from_nanos(created),
+                            expires_at: from_nanos(expires),
+                        })
+                }),
+            )
         })
     }
 

@@ -1,7 +1,13 @@
 //! Helpers shared by the storage and provisioning tests: a temporary database, a settable
 //! clock, a minimal executor and fixture paths.
 // Test code: a panic is the failure report.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    dead_code,
+    unreachable_pub
+)]
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -95,7 +101,10 @@ pub fn open(path: &PathBuf, clock: &Arc<TestClock>) -> SqliteStore {
 pub fn fixtures_dir() -> PathBuf {
     match std::env::var_os("SHARED_FIXTURES_DIR") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/fixtures")),
+        None => PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/fixtures"
+        )),
     }
 }
 
