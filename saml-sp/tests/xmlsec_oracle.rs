@@ -316,7 +316,10 @@ fn every_shared_fixture_we_accept_verifies_with_libxmlsec1() {
             Err(e) => violations.push(format!("{file}: {e}")),
         }
     }
-    eprintln!("{accepted} of {} shared fixtures accepted by our signature checks", SHARED.len());
+    eprintln!(
+        "{accepted} of {} shared fixtures accepted by our signature checks",
+        SHARED.len()
+    );
     assert!(accepted >= 15, "only {accepted} shared fixtures accepted");
     assert!(
         violations.is_empty(),
