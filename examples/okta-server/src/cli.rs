@@ -213,7 +213,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Saml {
             command: SamlCommand::Verify { args },
         } => {
-            let code = crate::saml_verify::main(args);
+            let code = crate::saml_verify::main(without_data_flag(args));
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
     };
@@ -224,6 +224,26 @@ pub(crate) fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `saml verify` needs no data directory; like every subcommand it accepts `--data DIR`, which
+/// is dropped before the saml-verify flags are parsed.
+fn without_data_flag(args: Vec<OsString>) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut iter = args.into_iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            out.push(arg);
+            out.extend(iter);
+            break;
+        }
+        if arg == "--data" {
+            let _ = iter.next();
+        } else if !arg.to_str().is_some_and(|a| a.starts_with("--data=")) {
+            out.push(arg);
+        }
+    }
+    out
 }
 
 fn on_runtime(future: impl Future<Output = Result<(), CliError>>) -> Result<(), CliError> {
@@ -307,7 +327,7 @@ pub(crate) async fn create_org_with_owner(
     let owner = data
         .db
         .call(move |conn| {
-            db::ensure_local_member(conn, &owner_slug, &email, "Owner", Role::Owner, now)
+            db::ensure_local_member(conn, &owner_slug, &email, &email, Role::Owner, now)
         })
         .await
         .map_err(CliError::new)?;
@@ -489,6 +509,23 @@ mod tests {
             } => assert_eq!(args, ["--idp-cert", "c.pem", "--help", "-"]),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn saml_verify_ignores_the_data_flag() {
+        let args = |list: &[&str]| list.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            without_data_flag(args(&[
+                "--data",
+                "d",
+                "--acs-url",
+                "u",
+                "--data=x",
+                "--",
+                "--data"
+            ])),
+            args(&["--acs-url", "u", "--", "--data"])
+        );
     }
 
     #[test]

@@ -59,6 +59,23 @@ impl OrgInfo {
     }
 }
 
+/// What the admin types into Okta.
+#[derive(Clone, Debug)]
+pub(crate) struct OktaValuesView {
+    /// Single Sign On URL (the ACS).
+    pub(crate) acs_url: String,
+    /// Audience URI (SP entity ID).
+    pub(crate) audience_uri: String,
+    /// SCIM connector base URL.
+    pub(crate) scim_base_url: String,
+    /// SP metadata URL.
+    pub(crate) metadata_url: String,
+    /// Unique identifier field for users.
+    pub(crate) unique_identifier_field: &'static str,
+    /// Application username.
+    pub(crate) application_username: &'static str,
+}
+
 /// The saved integration settings, for display.
 #[derive(Clone, Debug)]
 pub(crate) struct SettingsView {
@@ -288,6 +305,23 @@ impl Backend {
             .build()
             .map_err(BackendError::from_display)?;
         Ok(())
+    }
+
+    /// The values to type into Okta for `org`: (single sign-on URL, audience URI, SCIM
+    /// connector base URL, SP metadata URL), as the handlers answer them.
+    pub(crate) fn okta_values(&self, org: &OrgInfo) -> Result<OktaValuesView, BackendError> {
+        let values = self
+            .handlers
+            .okta_values(org.slug.as_str())
+            .map_err(BackendError::from_display)?;
+        Ok(OktaValuesView {
+            acs_url: values.acs_url,
+            audience_uri: values.audience_uri,
+            scim_base_url: values.scim_base_url,
+            metadata_url: values.metadata_url,
+            unique_identifier_field: values.unique_identifier_field,
+            application_username: values.application_username,
+        })
     }
 
     /// Answers a request under `/okta/`.

@@ -248,6 +248,10 @@ async fn answer(
         }
     };
     parts.extensions.insert(PeerAddr(peer));
+    let method = parts.method.clone();
+    // The path only: a query may carry a one-time sign-in token.
+    let path = parts.uri.path().to_owned();
     let response = app::handle(state, Request::from_parts(parts, body)).await;
+    tracing::debug!(%method, path, status = response.status().as_u16(), "request");
     response.map(Full::new)
 }

@@ -93,10 +93,6 @@ impl Ctx<'_> {
         self.viewer.as_ref().map_or("", |v| v.csrf.as_str())
     }
 
-    fn org_url(&self) -> String {
-        self.state.base.org_url(&self.org.slug)
-    }
-
     fn now(&self) -> i64 {
         self.state.now()
     }
@@ -647,39 +643,45 @@ async fn set_role(ctx: &Ctx<'_>, form: &[(String, String)]) -> Response<Bytes> {
 // --- settings: Okta Integration -----------------------------------------------------------
 
 fn okta_values(ctx: &Ctx<'_>) -> String {
-    let org_url = ctx.org_url();
+    let values = match ctx.state.backend.okta_values(&ctx.org) {
+        Ok(values) => values,
+        Err(error) => {
+            tracing::error!(org = %ctx.org.slug, %error, "cannot compute the Okta values");
+            return html::notice("bad", "The values for Okta could not be computed.");
+        }
+    };
     let mut out = String::from(
         "<div class=\"card\"><h2>Values to type into Okta</h2><p class=\"muted\">In Okta's Admin Console: Applications → Create App Integration → SAML 2.0, then on Configure SAML:</p>",
     );
     out.push_str(&html::copy_value(
         "acs-url",
         "Single Sign On URL",
-        &format!("{org_url}/okta/auth"),
+        &values.acs_url,
         "Also check \"Use this for Recipient URL and Destination URL\".",
     ));
     out.push_str(&html::copy_value(
         "audience",
         "Audience URI (SP Entity ID)",
-        &org_url,
+        &values.audience_uri,
         "",
     ));
     out.push_str(&html::copy_value(
         "username",
         "Application username",
-        "Email",
+        values.application_username,
         "Name ID format: EmailAddress.",
     ));
     out.push_str("<h3>Provisioning (SCIM)</h3><p class=\"muted\">Under General → App Settings choose SCIM, then on the Provisioning tab → Integration:</p>");
     out.push_str(&html::copy_value(
         "scim-url",
         "SCIM connector base URL",
-        &format!("{org_url}/okta/scim"),
+        &values.scim_base_url,
         "",
     ));
     out.push_str(&html::copy_value(
         "unique-id",
         "Unique identifier field for users",
-        "userName",
+        values.unique_identifier_field,
         "Okta sends the email address as userName.",
     ));
     out.push_str(&html::copy_value(
@@ -690,8 +692,8 @@ fn okta_values(ctx: &Ctx<'_>) -> String {
     ));
     let _ = write!(
         out,
-        "<p class=\"hint\">Supported provisioning actions: Push New Users, Push Profile Updates, Push Groups. To App: enable Create Users, Update User Attributes and Deactivate Users. SP metadata: <a href=\"/okta/metadata\">{}/okta/metadata</a></p></div>",
-        escape(&org_url)
+        "<p class=\"hint\">Supported provisioning actions: Push New Users, Push Profile Updates, Push Groups. To App: enable Create Users, Update User Attributes and Deactivate Users. SP metadata: <a href=\"{0}\">{0}</a></p></div>",
+        escape(&values.metadata_url)
     );
     out
 }
