@@ -117,6 +117,7 @@ pub use error::{
 };
 pub use ids::{AcsUrl, EntityId, RelayState, RequestId};
 pub use replay::{InMemoryReplayCache, ReplayCache, ReplayRefusal};
+pub use response::UnverifiedResponse;
 pub use verified::{Authenticated, Verified};
 pub use xml::{Limits, XmlLimit};
 

@@ -289,7 +289,74 @@ pub(crate) fn verify_document(
     Ok((Verified::new(model), envelope))
 }
 
+/// A parsed but not yet verified `Response`, for choosing the IdP configuration before
+/// verification (several IdPs or tenants on one ACS URL).
+///
+/// Nothing read from it is trustworthy; the accessors say so in their names. Verify it with
+/// [`SpConfig::verify_parsed_response`].
+///
+/// ```
+/// use saml_sp::{Limits, UnverifiedResponse};
+///
+/// let xml = br#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
+///     xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="r1">
+///   <saml:Issuer>http://www.okta.com/exk1</saml:Issuer></samlp:Response>"#;
+/// let response = UnverifiedResponse::parse(xml, &Limits::default())?;
+/// assert_eq!(response.unverified_issuer().as_deref(), Some("http://www.okta.com/exk1"));
+/// # Ok::<(), saml_sp::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct UnverifiedResponse {
+    doc: Document,
+}
+
+impl UnverifiedResponse {
+    /// Decodes (form value or raw XML, as [`SpConfig::verify_response`]) and parses `input`.
+    pub fn parse(input: &[u8], limits: &Limits) -> Result<Self, Error> {
+        let xml = decode_input(input, limits)?;
+        Ok(Self {
+            doc: Document::parse(&xml, limits)?,
+        })
+    }
+
+    /// The `Issuer` of the Response, or else of its first Assertion child. Unverified: use it
+    /// only to pick which IdP configuration to verify with.
+    pub fn unverified_issuer(&self) -> Option<String> {
+        let root = self.doc.root();
+        root.child(SAML, "Issuer")
+            .or_else(|| {
+                root.child(SAML, "Assertion")
+                    .and_then(|a| a.child(SAML, "Issuer"))
+            })
+            .map(|issuer| issuer.text().into_owned())
+    }
+
+    /// The Response's `InResponseTo`, if any. Unverified: use it only to look up the request
+    /// state (the verifier checks it again).
+    pub fn unverified_in_response_to(&self) -> Option<&str> {
+        self.doc.root().attribute("InResponseTo")
+    }
+}
+
 impl SpConfig {
+    /// Verifies a response parsed with [`UnverifiedResponse::parse`]; otherwise the same as
+    /// [`verify_response`](Self::verify_response).
+    pub fn verify_parsed_response(
+        &self,
+        response: &UnverifiedResponse,
+        expected_request: Option<&RequestId>,
+        now: UnixTime,
+    ) -> Result<Authenticated, Error> {
+        let (verified, envelope) = verify_document(&response.doc, self, Root::Response)?;
+        Ok(crate::validate::validate(
+            verified,
+            &envelope,
+            self,
+            expected_request,
+            now,
+        )?)
+    }
+
     /// Verifies a SAML `Response` posted to the ACS (HTTP-POST binding) and returns the
     /// authenticated subject.
     ///

@@ -94,3 +94,15 @@ fn second_use_is_a_replay() {
         "replay"
     );
 }
+
+#[test]
+fn unverified_issuer_then_verify() {
+    let input = fixture("bench/response_both_signed.b64");
+    let parsed = saml_sp::UnverifiedResponse::parse(&input, &saml_sp::Limits::default()).unwrap();
+    assert_eq!(parsed.unverified_issuer().as_deref(), Some(ISSUER));
+    assert_eq!(parsed.unverified_in_response_to(), None);
+    let auth = config()
+        .verify_parsed_response(&parsed, None, at("2026-06-01T00:00:00Z"))
+        .unwrap();
+    assert_eq!(auth.name_id().value(), "jane.doe@example.com");
+}
