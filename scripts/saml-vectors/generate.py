@@ -1257,8 +1257,13 @@ class Gen:
         lines += ["", "## Reference classes that do not apply to verifying a POSTed Response", ""]
         for k, v in NOT_APPLICABLE.items():
             lines.append(f"- **{k}**: {v}")
-        covered = sorted({x for c in self.cases for x in c["classes"]})
-        lines += ["", "Classes covered by at least one case: " + ", ".join(str(x) for x in covered) + ".", ""]
+        lines += ["", "## Cases per reference class", "", "| class | cases |", "|---|---|"]
+        for n in range(1, 50):
+            names = [c["name"] for c in self.cases if n in c["classes"]]
+            na = [v for k, v in NOT_APPLICABLE.items() if k.split(" ")[0].split("(")[0] == str(n)]
+            cell = ", ".join(f"`{x}`" for x in names) if names else ("not applicable, see above" if na else "-")
+            lines.append(f"| {n} | {cell} |")
+        lines.append("")
         (OUT / "README.md").write_text("\n".join(lines))
 
 
