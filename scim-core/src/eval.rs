@@ -232,6 +232,19 @@ impl Compiled {
         }
     }
 
+    /// Whether the filter reads the top-level attribute `key` (e.g. `members`).
+    pub(crate) fn mentions(&self, key: &str) -> bool {
+        let first = |steps: &[Step]| steps.first().is_some_and(|s| s.key == key);
+        match self {
+            Self::And(a, b) | Self::Or(a, b) => a.mentions(key) || b.mentions(key),
+            Self::Not(a) => a.mentions(key),
+            Self::Present(steps) | Self::Cmp { steps, .. } | Self::Elem { steps, .. } => {
+                first(steps)
+            }
+            Self::False => false,
+        }
+    }
+
     /// `Some(value)` when this filter is exactly `value eq "<value>"` on a case-exact string
     /// attribute (the fast path for group members).
     pub(crate) fn as_value_eq(&self) -> Option<&str> {

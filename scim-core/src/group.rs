@@ -127,7 +127,9 @@ impl MemberList {
             return None;
         }
         let seq = Arc::make_mut(&mut self.by_value).remove(value)?;
-        Arc::make_mut(&mut self.by_seq).remove(&seq).map(|m| (seq, m))
+        Arc::make_mut(&mut self.by_seq)
+            .remove(&seq)
+            .map(|m| (seq, m))
     }
 
     /// Removes the member with this value.

@@ -361,9 +361,8 @@ impl Scim {
             .raw_filter()
             .map(|f| filter::compile(&self.registry, rt, f))
             .transpose()?;
-        let needs_members = q
-            .filter_text()
-            .is_some_and(|t| t.to_ascii_lowercase().contains("members"));
+        // Large member lists are only materialised for filters that read them.
+        let needs_members = compiled.as_ref().is_some_and(|c| c.mentions("members"));
         let mut matched: Vec<&Resource> = Vec::new();
         for r in resources {
             if !r.meta.resource_type.eq_ignore_ascii_case(&rt.name) {

@@ -704,3 +704,42 @@ fn filtered_path_creates_canonical_elements() {
         "noTarget"
     );
 }
+
+#[test]
+fn groups_filter_on_members() {
+    let (scim, _) = engine("2024-01-01T00:00:00Z", &[]);
+    let store = MemoryStore::new(scim.clone());
+    for (name, members) in [
+        ("A", json!([{"value": "u1"}, {"value": "u2"}])),
+        ("B", json!([{"value": "u2"}])),
+        ("C", json!([])),
+    ] {
+        let g = scim
+            .create(
+                "Group",
+                &json!({"schemas": [GROUP], "displayName": name, "members": members}),
+            )
+            .unwrap();
+        block_on(store.create(g)).unwrap();
+    }
+    let f = |text: &str| -> Vec<String> {
+        let q = ListQuery::new().with_filter(text, true).unwrap();
+        block_on(store.query("Group", &q))
+            .unwrap()
+            .resources
+            .iter()
+            .map(|r| {
+                r.attribute("displayName")
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(f("members[value eq \"u2\"]"), ["A", "B"]);
+    assert_eq!(f("members.value eq \"u1\""), ["A"]);
+    assert_eq!(f("members eq \"u1\""), ["A"]);
+    assert_eq!(f("not (members pr)"), ["C"]);
+    assert_eq!(f("displayName eq \"b\""), ["B"]);
+}
