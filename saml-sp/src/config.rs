@@ -283,3 +283,116 @@ impl SpConfigBuilder {
         Ok(self.config)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::fixture;
+
+    fn pem() -> String {
+        String::from_utf8(fixture("bench/idp.crt")).unwrap()
+    }
+
+    fn body(pem: &str) -> String {
+        pem.lines().filter(|l| !l.starts_with("-----")).collect()
+    }
+
+    #[test]
+    fn pem_with_or_without_armor_and_any_whitespace() {
+        let pem = pem();
+        let reference = Certificate::from_pem(&pem).unwrap();
+        assert_eq!(
+            reference.key.kind,
+            crate::dsig::keys::KeyKind::Rsa { bits: 2048 }
+        );
+        let bare = body(&pem);
+        assert_eq!(Certificate::from_pem(&bare).unwrap(), reference);
+        let crlf = pem.replace('\n', "\r\n");
+        assert_eq!(Certificate::from_pem(&crlf).unwrap(), reference);
+        let spaced: String = bare
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                if i % 10 == 9 {
+                    vec![c, ' ', '\t']
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        assert_eq!(
+            Certificate::from_pem(&format!("\u{feff}\n  {spaced}  \n")).unwrap(),
+            reference
+        );
+        let bundle = format!("{pem}\n{pem}");
+        assert_eq!(Certificate::from_pem_bundle(&bundle).unwrap().len(), 2);
+        assert!(matches!(
+            Certificate::from_pem(&bundle),
+            Err(ConfigError::Certificate { index: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn unusable_certificates_are_config_errors() {
+        assert_eq!(
+            Certificate::from_pem("not base64 at all!"),
+            Err(ConfigError::Certificate {
+                index: 0,
+                detail: "not valid base64".to_owned()
+            })
+        );
+        assert!(matches!(
+            Certificate::from_pem("aGVsbG8="),
+            Err(ConfigError::Certificate { index: 0, .. })
+        ));
+        let truncated = format!("{PEM_BEGIN}\nMIIB\n");
+        assert!(matches!(
+            Certificate::from_pem(&truncated),
+            Err(ConfigError::Certificate { .. })
+        ));
+    }
+
+    #[test]
+    fn no_certificate_no_verifier() {
+        let issuer = EntityId::try_from("http://www.okta.com/exk1").unwrap();
+        assert_eq!(
+            IdpConfig::new(issuer, []).unwrap_err(),
+            ConfigError::NoCertificate
+        );
+    }
+
+    #[test]
+    fn builder_checks_skew_and_limits() {
+        let idp = IdpConfig::new(
+            EntityId::try_from("http://www.okta.com/exk1").unwrap(),
+            [Certificate::from_pem(&pem()).unwrap()],
+        )
+        .unwrap();
+        let builder = || {
+            SpConfig::builder(
+                EntityId::try_from("https://sp.example").unwrap(),
+                AcsUrl::try_from("https://sp.example/acs").unwrap(),
+                idp.clone(),
+            )
+        };
+        let config = builder().build().unwrap();
+        assert_eq!(config.clock_skew(), Duration::from_secs(180));
+        assert!(!config.unsolicited_allowed());
+        assert_eq!(
+            builder()
+                .with_clock_skew(Duration::from_secs(601))
+                .build()
+                .unwrap_err(),
+            ConfigError::InvalidValue {
+                what: "clock skew",
+                detail: "more than 10 minutes"
+            }
+        );
+        assert!(
+            builder()
+                .with_limits(Limits::default().with_max_depth(2))
+                .build()
+                .is_err()
+        );
+    }
+}
