@@ -276,6 +276,26 @@ pub(crate) fn members(conn: &Connection, org: &str) -> Result<Vec<Member>, DbErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// One page of the provisioned members of `org` (by email) and how many there are in all.
+pub(crate) fn provisioned_members(
+    conn: &Connection,
+    org: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Member>, i64), DbError> {
+    let total: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM members WHERE org = ?1 AND scim_id IS NOT NULL",
+        params![org],
+        |row| row.get(0),
+    )?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE org = ?1 AND scim_id IS NOT NULL
+         ORDER BY email LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = statement.query_map(params![org, limit, offset], member_from_row)?;
+    Ok((rows.collect::<Result<_, _>>()?, total))
+}
+
 /// Counts of the organization's members: (all, active).
 pub(crate) fn member_counts(conn: &Connection, org: &str) -> Result<(i64, i64), DbError> {
     Ok(conn.query_row(
@@ -317,22 +337,23 @@ pub(crate) fn groups_of(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Changes a member's role. Refuses to take the Owner role away from the last Owner.
+/// Changes a member's role; returns the member's email. Refuses to take the Owner role away
+/// from the last Owner.
 pub(crate) fn set_role(
     conn: &mut Connection,
     org: &str,
     member_id: i64,
     role: Role,
-) -> Result<Result<(), &'static str>, DbError> {
+) -> Result<Result<String, &'static str>, DbError> {
     let tx = conn.transaction()?;
-    let current: Option<String> = tx
+    let current: Option<(String, String)> = tx
         .query_row(
-            "SELECT role FROM members WHERE org = ?1 AND id = ?2",
+            "SELECT role, email FROM members WHERE org = ?1 AND id = ?2",
             params![org, member_id],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let Some(current) = current else {
+    let Some((current, email)) = current else {
         return Ok(Err("no such member"));
     };
     if current == Role::Owner.as_str() && role != Role::Owner {
@@ -350,7 +371,7 @@ pub(crate) fn set_role(
         params![org, member_id, role.as_str()],
     )?;
     tx.commit()?;
-    Ok(Ok(()))
+    Ok(Ok(email))
 }
 
 /// Records that a member signed in.
@@ -843,6 +864,26 @@ mod tests {
             set_role(&mut conn, "acme", owner.id, Role::Admin).unwrap(),
             Err("an organization keeps at least one Owner")
         );
+        let tx = conn.transaction().unwrap();
+        upsert_user(&tx, "acme", &user("u1", "ann@example.com", true), 2).unwrap();
+        tx.commit().unwrap();
+        let ann = member_by_email(&conn, "acme", "ann@example.com")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            set_role(&mut conn, "acme", ann.id, Role::Owner).unwrap(),
+            Ok("ann@example.com".to_owned())
+        );
+        assert_eq!(
+            set_role(&mut conn, "acme", owner.id, Role::Member).unwrap(),
+            Ok("boss@example.com".to_owned())
+        );
+        assert_eq!(
+            set_role(&mut conn, "other", ann.id, Role::Member).unwrap(),
+            Err("no such member")
+        );
+        let (page, total) = provisioned_members(&conn, "acme", 0, 10).unwrap();
+        assert_eq!((page.len(), total), (1, 1));
         record_sign_in(&conn, owner.id, 5).unwrap();
         set_github_step_seen(&conn, owner.id).unwrap();
         let owner = member_by_id(&conn, "acme", owner.id).unwrap().unwrap();

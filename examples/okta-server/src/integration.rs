@@ -574,6 +574,18 @@ impl Backend {
         self.append(org, &event).await;
     }
 
+    /// Records a sign-out.
+    pub(crate) async fn audit_session_ended(&self, org: &OrgInfo, who: &str) {
+        let event = AuditEvent::new(
+            self.clock.now(),
+            AuditKind::SessionEnded,
+            "session.signed_out",
+        )
+        .with_actor(who)
+        .with_subject(who);
+        self.append(org, &event).await;
+    }
+
     /// Records an admin action.
     pub(crate) async fn audit_settings(
         &self,

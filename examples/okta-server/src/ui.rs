@@ -20,6 +20,8 @@ use crate::secret;
 use crate::sessions::SESSION_COOKIE;
 use crate::web::{self, field, html_response, parse_form, redirect};
 
+/// Provisioned users per page.
+const USERS_PAGE: i64 = 200;
 /// Audit records per page.
 const AUDIT_PAGE: usize = 100;
 /// Failed changes listed on the Okta tab.
@@ -184,7 +186,12 @@ pub(crate) async fn handle(state: &AppState, org: OrgInfo, req: Request<Bytes>) 
             })
             .await
         }
-        "/settings/okta/users" => admin(&ctx, users_page).await,
+        "/settings/okta/users" => {
+            let page = field(&query, "page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            admin(&ctx, |ctx| users_page(ctx, page)).await
+        }
         "/settings/okta/groups" => admin(&ctx, groups_page).await,
         "/settings/okta/audit" => {
             let before = field(&query, "before").and_then(|b| b.parse().ok());
@@ -404,6 +411,10 @@ async fn one_time_sign_in(ctx: &Ctx<'_>, form: &[(String, String)]) -> Response<
 
 async fn sign_out(ctx: &Ctx<'_>) -> Response<Bytes> {
     if let Some(viewer) = &ctx.viewer {
+        ctx.state
+            .backend
+            .audit_session_ended(&ctx.org, &viewer.member.email)
+            .await;
         let digest = viewer.session_digest.clone();
         if let Err(error) = ctx
             .state
@@ -623,14 +634,14 @@ async fn set_role(ctx: &Ctx<'_>, form: &[(String, String)]) -> Response<Bytes> {
         .call(move |conn| db::set_role(conn, &slug, member_id, role))
         .await
     {
-        Ok(Ok(())) => {
+        Ok(Ok(email)) => {
             ctx.state
                 .backend
                 .audit_settings(
                     &ctx.org,
                     &viewer.member.email,
-                    "role changed",
-                    &format!("member {member_id} is now {}", role.as_str()),
+                    "member.role_changed",
+                    &format!("{email} is now {}", role.as_str()),
                 )
                 .await;
             redirect("/settings/members")
@@ -900,30 +911,31 @@ async fn retry_failed(ctx: &Ctx<'_>) -> Response<Bytes> {
     }
 }
 
-async fn users_page(ctx: &Ctx<'_>) -> Response<Bytes> {
+async fn users_page(ctx: &Ctx<'_>, page: i64) -> Response<Bytes> {
     let slug = ctx.org.slug.as_str().to_owned();
+    let page = page.max(1);
     let loaded = ctx
         .state
         .db
         .call(move |conn| {
-            let members = db::members(conn, &slug)?;
-            let mut rows = Vec::new();
-            for member in members.into_iter().filter(|m| m.scim_id.is_some()) {
+            let (members, total) =
+                db::provisioned_members(conn, &slug, (page - 1) * USERS_PAGE, USERS_PAGE)?;
+            let mut rows = Vec::with_capacity(members.len());
+            for member in members {
                 let groups = db::groups_of(conn, &slug, member.scim_id.as_deref().unwrap_or(""))?;
                 rows.push((member, groups));
             }
-            Ok(rows)
+            Ok((rows, total))
         })
         .await;
-    let rows = match loaded {
-        Ok(rows) => rows,
+    let (rows, total) = match loaded {
+        Ok(loaded) => loaded,
         Err(error) => return internal_error(ctx.state, &ctx.org, &error.to_string()),
     };
     let mut body = settings_tabs("Okta Integration");
     let _ = write!(
         body,
-        "<div class=\"card\"><h2>Provisioned users ({})</h2><p class=\"muted\">As applied by the provisioning worker. <a href=\"/settings/okta\">Back</a></p><table><tr><th>userName</th><th>Name</th><th>Status</th><th>Role</th><th>Groups</th><th>Last sign-in</th></tr>",
-        rows.len()
+        "<div class=\"card\"><h2>Provisioned users ({total})</h2><p class=\"muted\">As applied by the provisioning worker. <a href=\"/settings/okta\">Back</a></p><table><tr><th>userName</th><th>Name</th><th>Status</th><th>Role</th><th>Groups</th><th>Last sign-in</th></tr>"
     );
     for (member, groups) in &rows {
         let status = if member.active {
@@ -944,7 +956,27 @@ async fn users_page(ctx: &Ctx<'_>) -> Response<Bytes> {
                 .map_or_else(|| "never".to_owned(), crate::app::format_time)
         );
     }
-    body.push_str("</table></div>");
+    body.push_str("</table>");
+    let pages = (total + USERS_PAGE - 1) / USERS_PAGE;
+    if pages > 1 {
+        let _ = write!(body, "<p style=\"margin-top:10px\">Page {page} of {pages}");
+        if page > 1 {
+            let _ = write!(
+                body,
+                " · <a href=\"/settings/okta/users?page={}\">Previous</a>",
+                page - 1
+            );
+        }
+        if page < pages {
+            let _ = write!(
+                body,
+                " · <a href=\"/settings/okta/users?page={}\">Next</a>",
+                page + 1
+            );
+        }
+        body.push_str("</p>");
+    }
+    body.push_str("</div>");
     ctx.ok("Provisioned users", Nav::Settings, body)
 }
 
