@@ -853,18 +853,36 @@ impl Worker {
     /// the idle interval (they are usually a busy or unreachable database), so the future
     /// only returns on stop.
     pub async fn run(self) {
+        // The earliest retry this worker scheduled, so a short backoff is not stretched to the
+        // idle poll interval.
+        let mut next_retry: Option<UnixTime> = None;
         while !self.stop.is_stopped() {
             let seen = self.stop.signal.generation();
-            let step = self.run_once().await;
-            match step {
-                Ok(StepOutcome::Applied { .. } | StepOutcome::Failed { .. }) => continue,
+            match self.run_once().await {
+                Ok(StepOutcome::Applied { .. }) => continue,
+                Ok(StepOutcome::Failed { retry_at, .. }) => {
+                    next_retry = match (next_retry, retry_at) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    continue;
+                }
                 Ok(StepOutcome::Idle) | Err(_) => {}
             }
             if self.stop.is_stopped() {
                 break;
             }
+            let now = self.clock.now();
+            let mut wait = self.config.idle_poll;
+            if let Some(due) = next_retry {
+                match due.duration_since(now) {
+                    Some(d) if d > Duration::ZERO => wait = wait.min(d),
+                    // Due now (and still not claimable: another worker holds the lease).
+                    _ => next_retry = None,
+                }
+            }
             let mut changed = std::pin::pin!(self.stop.signal.changed_since(seen));
-            let mut timer = self.sleep.sleep(self.config.idle_poll);
+            let mut timer = self.sleep.sleep(wait);
             std::future::poll_fn(|cx| {
                 if changed.as_mut().poll(cx).is_ready() || timer.as_mut().poll(cx).is_ready() {
                     Poll::Ready(())

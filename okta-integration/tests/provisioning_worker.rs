@@ -1,6 +1,13 @@
 //! The provisioning worker: exactly-once effects by change id across a crash and lease
 //! expiry, retries with exponential backoff on an injected clock, permanent failures visible
 //! with their reason, progress per push, and prompt pickup through the change signal.
+// Test code outside #[test] functions: a panic is the failure report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod store_support;
 
@@ -332,12 +339,7 @@ fn a_rejected_change_fails_at_once() {
     create_users(store.as_ref(), org, &["a@x", "b@x"]);
     let host = Arc::new(Host::default());
     *host.fail.lock().unwrap() = Some(("u-a@x".into(), 1, true));
-    let w = worker(
-        store.clone(),
-        host.clone(),
-        clock.clone(),
-        WorkerConfig::default(),
-    );
+    let w = worker(store.clone(), host, clock, WorkerConfig::default());
     let out = block_on(w.run_once()).unwrap();
     assert!(matches!(
         out,
@@ -377,8 +379,8 @@ fn the_running_worker_is_woken_by_new_changes_and_stops_gracefully() {
     // The idle timer never fires: only the change signal can wake the worker.
     let w = worker(
         store.clone(),
-        host.clone(),
-        clock.clone(),
+        host,
+        clock,
         WorkerConfig::default().with_batch_size(2),
     );
     let stop = w.stop_handle();

@@ -2,6 +2,13 @@
 //! of the shared benchmark list (plus one per translated attribute and operator) over 10,000
 //! generated users; and SQLite's query plan uses an index for each translated attribute and
 //! operator.
+// Test code outside #[test] functions: a panic is the failure report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod store_support;
 

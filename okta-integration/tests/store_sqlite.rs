@@ -1,6 +1,13 @@
 //! The SQLite store: uniqueness under concurrency, the queue written atomically with each
 //! change, tenant isolation, sessions, request state, replay persistence, audit paging and
 //! group membership rows.
+// Test code outside #[test] functions: a panic is the failure report.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod store_support;
 
