@@ -169,6 +169,41 @@ impl PatchRequest {
         Ok(Self { operations })
     }
 
+    /// The PatchOp JSON body (RFC 7644 §3.5.2), e.g. for a client sending this request.
+    ///
+    /// ```
+    /// use scim_core::{Options, patch::PatchRequest};
+    /// let body = serde_json::json!({
+    ///     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    ///     "Operations": [{"op": "remove", "path": "members[value eq \"2819c223\"]"}]
+    /// });
+    /// assert_eq!(PatchRequest::parse(&body, &Options::default()).unwrap().to_json(), body);
+    /// ```
+    pub fn to_json(&self) -> Value {
+        let ops: Vec<Value> = self
+            .operations
+            .iter()
+            .map(|o| {
+                let mut m = Map::new();
+                m.insert("op".into(), Value::String(o.op.as_str().to_owned()));
+                if let Some(p) = &o.path {
+                    m.insert("path".into(), Value::String(p.clone()));
+                }
+                if let Some(v) = &o.value {
+                    m.insert("value".into(), v.clone());
+                }
+                Value::Object(m)
+            })
+            .collect();
+        let mut body = Map::new();
+        body.insert(
+            "schemas".into(),
+            Value::Array(vec![Value::String(PATCH_OP_URN.to_owned())]),
+        );
+        body.insert("Operations".into(), Value::Array(ops));
+        Value::Object(body)
+    }
+
     /// When every operation only adds or removes group members by value, the member changes
     /// (`(added, removed values)`), so a store can apply them without loading the member list.
     /// `None` for any other request.
