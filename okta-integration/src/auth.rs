@@ -118,8 +118,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerRefusal> {
         .split_once(' ')
         .ok_or(BearerRefusal::Malformed)?;
     let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.len() > MAX_SECRET_LEN
-    {
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.len() > MAX_SECRET_LEN {
         return Err(BearerRefusal::Malformed);
     }
     Ok(token)
@@ -177,24 +176,48 @@ mod tests {
         );
         assert_eq!(t.hash(), SecretHash::of(t.expose_secret()));
         let s = SessionId::generate(&Fixed(0)).unwrap();
-        assert_eq!(s.expose_secret(), "sess_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        assert_eq!(
+            s.expose_secret(),
+            "sess_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        );
         assert_eq!(format!("{s:?}"), "SessionId(sess_[redacted])");
     }
 
     #[test]
     fn bearer_checks() {
         let stored = SecretHash::of("scim_good");
-        assert_eq!(check_bearer(&HeaderMap::new(), Some(&stored)), Err(BearerRefusal::Missing));
-        assert_eq!(check_bearer(&headers("Basic abc"), Some(&stored)), Err(BearerRefusal::Malformed));
-        assert_eq!(check_bearer(&headers("Bearer"), Some(&stored)), Err(BearerRefusal::Malformed));
-        assert_eq!(check_bearer(&headers("bearer scim_good"), Some(&stored)), Ok(()));
-        assert_eq!(check_bearer(&headers("Bearer  scim_good "), Some(&stored)), Ok(()));
-        assert_eq!(check_bearer(&headers("Bearer scim_good"), None), Err(BearerRefusal::NoToken));
+        assert_eq!(
+            check_bearer(&HeaderMap::new(), Some(&stored)),
+            Err(BearerRefusal::Missing)
+        );
+        assert_eq!(
+            check_bearer(&headers("Basic abc"), Some(&stored)),
+            Err(BearerRefusal::Malformed)
+        );
+        assert_eq!(
+            check_bearer(&headers("Bearer"), Some(&stored)),
+            Err(BearerRefusal::Malformed)
+        );
+        assert_eq!(
+            check_bearer(&headers("bearer scim_good"), Some(&stored)),
+            Ok(())
+        );
+        assert_eq!(
+            check_bearer(&headers("Bearer  scim_good "), Some(&stored)),
+            Ok(())
+        );
+        assert_eq!(
+            check_bearer(&headers("Bearer scim_good"), None),
+            Err(BearerRefusal::NoToken)
+        );
         assert_eq!(
             check_bearer(&headers("Bearer scim_goodx"), Some(&stored)),
             Err(BearerRefusal::Mismatch)
         );
         let long = format!("Bearer {}", "a".repeat(MAX_SECRET_LEN + 1));
-        assert_eq!(check_bearer(&headers(&long), Some(&stored)), Err(BearerRefusal::Malformed));
+        assert_eq!(
+            check_bearer(&headers(&long), Some(&stored)),
+            Err(BearerRefusal::Malformed)
+        );
     }
 }

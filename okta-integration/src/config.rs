@@ -309,11 +309,11 @@ impl OktaIntegrationBuilder {
     pub fn build(self) -> Result<OktaIntegration, ConfigError> {
         let base = BaseUrl::parse(&self.base_url)?;
         let base_path = self.base_path.trim_end_matches('/').to_owned();
-        if !(base_path.is_empty()
+        let path_ok = base_path.is_empty()
             || (base_path.starts_with('/')
                 && !base_path.contains(['?', '#'])
-                && !base_path.contains("//")))
-        {
+                && !base_path.contains("//"));
+        if !path_ok {
             return Err(ConfigError::BasePath {
                 path: self.base_path,
             });
@@ -357,22 +357,10 @@ impl OktaIntegrationBuilder {
         let rng: Arc<dyn IdGenerator> = self
             .rng
             .unwrap_or_else(|| Arc::new(SystemRandomIdGenerator::new()));
-        let epoch = Timestamp::from_unix_seconds(0).map_err(|_| ConfigError::InvalidValue {
-            what: "clock",
-            detail: "the SCIM time type cannot represent the epoch",
-        })?;
-        let scim = self.scim.unwrap_or_else(|| {
-            Arc::new(Scim::new(
-                Arc::new(ClockAdapter {
-                    clock: Arc::clone(&clock),
-                    epoch,
-                }),
-                Arc::new(RandomScimIds {
-                    rng: Arc::clone(&rng),
-                    clock: Arc::clone(&clock),
-                }),
-            ))
-        });
+        let scim = match self.scim {
+            Some(s) => s,
+            None => scim_engine(Arc::clone(&clock), Arc::clone(&rng))?,
+        };
         let sessions = self.sessions.unwrap_or_else(|| {
             Arc::new(
                 StoreSessions::new(Arc::clone(&self.store), Arc::clone(&rng))
@@ -408,6 +396,45 @@ impl OktaIntegrationBuilder {
             }),
         })
     }
+}
+
+/// The SCIM engine this crate uses by default: standard schemas, the lenient Okta/Entra
+/// dialect, `clock` for `meta` timestamps and random 128-bit hex resource ids from `rng`.
+///
+/// Share one engine between the store and the handlers
+/// ([`OktaIntegrationBuilder::with_scim`]), so both apply the same rules.
+///
+/// ```
+/// use std::sync::Arc;
+/// use saml_sp::random::SystemRandomIdGenerator;
+/// use saml_sp::time::SystemTimeProvider;
+///
+/// let scim = okta_integration::scim_engine(
+///     Arc::new(SystemTimeProvider),
+///     Arc::new(SystemRandomIdGenerator::new()),
+/// )?;
+/// let user = scim.create("User", &serde_json::json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///     "userName": "jane@example.com"
+/// }))?;
+/// assert_eq!(user.id().as_str().len(), 32);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn scim_engine(
+    clock: Arc<dyn TimeProvider>,
+    rng: Arc<dyn IdGenerator>,
+) -> Result<Arc<Scim>, ConfigError> {
+    let epoch = Timestamp::from_unix_seconds(0).map_err(|_| ConfigError::InvalidValue {
+        what: "clock",
+        detail: "the SCIM time type cannot represent the epoch",
+    })?;
+    Ok(Arc::new(Scim::new(
+        Arc::new(ClockAdapter {
+            clock: Arc::clone(&clock),
+            epoch,
+        }),
+        Arc::new(RandomScimIds { rng, clock }),
+    )))
 }
 
 /// scim-core's clock over our time provider.

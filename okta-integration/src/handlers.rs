@@ -248,7 +248,11 @@ impl OktaIntegration {
     }
 
     /// Changes of organization `slug` that failed for good, newest first.
-    pub async fn failed_changes(&self, slug: &str, limit: usize) -> Result<Vec<FailedChange>, Error> {
+    pub async fn failed_changes(
+        &self,
+        slug: &str,
+        limit: usize,
+    ) -> Result<Vec<FailedChange>, Error> {
         let org = self.organization(slug).await?;
         self.inner
             .store

@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(r.status(), 415);
         assert_eq!(r.headers()[CONTENT_TYPE], SCIM_CONTENT_TYPE);
         let v: Value = serde_json::from_slice(r.body()).unwrap();
-        assert_eq!(v, json!({"schemas":[ERROR_URN],"status":"415","detail":"x"}));
+        assert_eq!(
+            v,
+            json!({"schemas":[ERROR_URN],"status":"415","detail":"x"})
+        );
         let r = scim_unauthorized();
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer realm=\"SCIM\"");

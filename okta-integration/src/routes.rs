@@ -136,15 +136,15 @@ pub fn match_path(base_path: &str, path: &str) -> Option<Route> {
         _ => {}
     }
     let scim = strip_prefix_segment(rest, "/scim")?;
-    let scim = scim.strip_prefix("/v2").filter(|s| s.is_empty() || s.starts_with('/')).unwrap_or(scim);
+    let scim = scim
+        .strip_prefix("/v2")
+        .filter(|s| s.is_empty() || s.starts_with('/'))
+        .unwrap_or(scim);
     let segments: Vec<&str> = scim.split('/').skip(1).collect();
     Some(Route::Scim(match segments.as_slice() {
         [] | [""] => ScimRoute::Unknown,
         [".search"] => ScimRoute::RootSearch,
-        [one] => match_collection(one).map_or_else(
-            || match_discovery(one),
-            ScimRoute::Collection,
-        ),
+        [one] => match_collection(one).map_or_else(|| match_discovery(one), ScimRoute::Collection),
         [coll, second] => match (match_collection(coll), *second) {
             (Some(kind), ".search") => ScimRoute::TypeSearch(kind),
             (Some(kind), id) if !id.is_empty() => match decode_segment(id) {
@@ -218,10 +218,22 @@ mod tests {
             ("/okta/auth/", Some(Route::Acs)),
             ("/okta/login", Some(Route::Login)),
             ("/okta/metadata", Some(Route::Metadata)),
-            ("/okta/scim/Users", Some(Route::Scim(ScimRoute::Collection(User)))),
-            ("/okta/scim/users/", Some(Route::Scim(ScimRoute::Collection(User)))),
-            ("/okta/scim/v2/Users", Some(Route::Scim(ScimRoute::Collection(User)))),
-            ("/okta/scim/Groups", Some(Route::Scim(ScimRoute::Collection(Group)))),
+            (
+                "/okta/scim/Users",
+                Some(Route::Scim(ScimRoute::Collection(User))),
+            ),
+            (
+                "/okta/scim/users/",
+                Some(Route::Scim(ScimRoute::Collection(User))),
+            ),
+            (
+                "/okta/scim/v2/Users",
+                Some(Route::Scim(ScimRoute::Collection(User))),
+            ),
+            (
+                "/okta/scim/Groups",
+                Some(Route::Scim(ScimRoute::Collection(Group))),
+            ),
             (
                 "/okta/scim/Users/abc",
                 Some(Route::Scim(ScimRoute::Resource(User, "abc".into()))),
@@ -230,15 +242,30 @@ mod tests {
                 "/okta/scim/Groups/a%20b",
                 Some(Route::Scim(ScimRoute::Resource(Group, "a b".into()))),
             ),
-            ("/okta/scim/Users/a%2Fb", Some(Route::Scim(ScimRoute::Unknown))),
-            ("/okta/scim/Users/.search", Some(Route::Scim(ScimRoute::TypeSearch(User)))),
-            ("/okta/scim/Groups/.search", Some(Route::Scim(ScimRoute::TypeSearch(Group)))),
-            ("/okta/scim/.search", Some(Route::Scim(ScimRoute::RootSearch))),
+            (
+                "/okta/scim/Users/a%2Fb",
+                Some(Route::Scim(ScimRoute::Unknown)),
+            ),
+            (
+                "/okta/scim/Users/.search",
+                Some(Route::Scim(ScimRoute::TypeSearch(User))),
+            ),
+            (
+                "/okta/scim/Groups/.search",
+                Some(Route::Scim(ScimRoute::TypeSearch(Group))),
+            ),
+            (
+                "/okta/scim/.search",
+                Some(Route::Scim(ScimRoute::RootSearch)),
+            ),
             (
                 "/okta/scim/ServiceProviderConfig",
                 Some(Route::Scim(ScimRoute::ServiceProviderConfig)),
             ),
-            ("/okta/scim/ResourceTypes", Some(Route::Scim(ScimRoute::ResourceTypes))),
+            (
+                "/okta/scim/ResourceTypes",
+                Some(Route::Scim(ScimRoute::ResourceTypes)),
+            ),
             (
                 "/okta/scim/ResourceTypes/User",
                 Some(Route::Scim(ScimRoute::ResourceType("User".into()))),
@@ -252,7 +279,10 @@ mod tests {
             ),
             ("/okta/scim", Some(Route::Scim(ScimRoute::Unknown))),
             ("/okta/scim/Token", Some(Route::Scim(ScimRoute::Unknown))),
-            ("/okta/scim/Users/1/2", Some(Route::Scim(ScimRoute::Unknown))),
+            (
+                "/okta/scim/Users/1/2",
+                Some(Route::Scim(ScimRoute::Unknown)),
+            ),
             ("/okta/scimx/Users", None),
             ("/oktax/auth", None),
             ("/okta", None),

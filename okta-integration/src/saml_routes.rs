@@ -216,17 +216,28 @@ async fn acs_inner(
 ) -> Result<Response<Bytes>, Refused> {
     let store = &integration.inner.store;
     let now = integration.now_unix();
-    let text = std::str::from_utf8(body)
-        .map_err(|_| refused(Refusal::Malformed, "form_encoding", "form body is not UTF-8"))?;
+    let text = std::str::from_utf8(body).map_err(|_| {
+        refused(
+            Refusal::Malformed,
+            "form_encoding",
+            "form body is not UTF-8",
+        )
+    })?;
     let form = query_pairs(text);
     let field = |name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let saml_response = field("SAMLResponse").filter(|v| !v.is_empty()).ok_or_else(|| {
-        refused(Refusal::Malformed, "missing_saml_response", "no SAMLResponse form field")
-    })?;
+    let saml_response = field("SAMLResponse")
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            refused(
+                Refusal::Malformed,
+                "missing_saml_response",
+                "no SAMLResponse form field",
+            )
+        })?;
     let relay_state = field("RelayState").filter(|v| !v.is_empty());
 
     let settings = store
@@ -234,7 +245,11 @@ async fn acs_inner(
         .await
         .map_err(|e| refused(Refusal::Internal, "store", e.to_string()))?
         .ok_or_else(|| {
-            refused(Refusal::NotConfigured, "not_configured", "no integration settings saved")
+            refused(
+                Refusal::NotConfigured,
+                "not_configured",
+                "no integration settings saved",
+            )
         })?;
     let sp = sp_config(integration, tenant, &settings)
         .map_err(|e| refused(Refusal::NotConfigured, "settings_unusable", e))?;
@@ -255,9 +270,10 @@ async fn acs_inner(
         };
         match state {
             Some(state) => {
-                expected = Some(RequestId::try_from(state.request_id.as_str()).map_err(|e| {
-                    refused(Refusal::Internal, "request_state", e.to_string())
-                })?);
+                expected = Some(
+                    RequestId::try_from(state.request_id.as_str())
+                        .map_err(|e| refused(Refusal::Internal, "request_state", e.to_string()))?,
+                );
                 destination = state.relay_state;
                 flow = "sp_initiated";
             }
@@ -296,7 +312,10 @@ async fn acs_inner(
         return Err(with_subject(refused(
             Refusal::NotProvisioned,
             "user_not_applied",
-            format!("SCIM user {} has not been applied by the provisioning worker yet", user.id),
+            format!(
+                "SCIM user {} has not been applied by the provisioning worker yet",
+                user.id
+            ),
         )));
     }
 
@@ -325,7 +344,10 @@ async fn acs_inner(
             tracing::warn!(org = %tenant.org.slug, relay_state = %d.escape_debug(), "RelayState is not a relative path; ignored");
             let event = AuditEvent::new(now, AuditKind::Other, "sign_in.relay_state_refused")
                 .with_subject(name_id.clone())
-                .with_detail(format!("RelayState {:?} is not a relative path of this organization", d));
+                .with_detail(format!(
+                    "RelayState {:?} is not a relative path of this organization",
+                    d
+                ));
             integration.audit(tenant.org.id, &event).await;
             integration.inner.landing_path.clone()
         }

@@ -79,12 +79,12 @@ async fn authenticate(
         Err(r) => r.as_str(),
     };
     tracing::info!(org = %tenant.org.slug, reason, "SCIM request without a valid token");
-    let event = AuditEvent::new(integration.now_unix(), AuditKind::ScimAuthRefused, "scim.unauthorized")
-        .with_detail(format!(
-            "{} {}: {reason}",
-            parts.method,
-            parts.uri.path()
-        ));
+    let event = AuditEvent::new(
+        integration.now_unix(),
+        AuditKind::ScimAuthRefused,
+        "scim.unauthorized",
+    )
+    .with_detail(format!("{} {}: {reason}", parts.method, parts.uri.path()));
     integration.audit(tenant.org.id, &event).await;
     Some(scim_unauthorized())
 }
@@ -134,7 +134,10 @@ impl Ctx<'_> {
                 200,
                 &self.scim().resource_types_document(Some(&self.base)),
             )),
-            ScimRoute::Schemas => Ok(scim_json(200, &self.scim().schemas_document(Some(&self.base)))),
+            ScimRoute::Schemas => Ok(scim_json(
+                200,
+                &self.scim().schemas_document(Some(&self.base)),
+            )),
             ScimRoute::ResourceType(name) => {
                 let doc = self.scim().resource_types_document(Some(&self.base));
                 find_in_list(&doc, |r| {
@@ -210,7 +213,9 @@ impl Ctx<'_> {
             }
         }
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(scim_core::Error::invalid_syntax("the request body is empty"));
+            return Err(scim_core::Error::invalid_syntax(
+                "the request body is empty",
+            ));
         }
         serde_json::from_slice(body).map_err(|e| {
             scim_core::Error::invalid_syntax(format!("the request body is not valid JSON: {e}"))
@@ -218,7 +223,12 @@ impl Ctx<'_> {
     }
 
     fn conditions(&self) -> Conditions {
-        match self.parts.headers.get(IF_MATCH).and_then(|v| v.to_str().ok()) {
+        match self
+            .parts
+            .headers
+            .get(IF_MATCH)
+            .and_then(|v| v.to_str().ok())
+        {
             Some(v) => Conditions::if_match(v),
             None => Conditions::none(),
         }
@@ -268,7 +278,10 @@ impl Ctx<'_> {
         let mut all = Vec::new();
         let mut total = 0usize;
         for kind in [ResourceKind::User, ResourceKind::Group] {
-            let sub = q.clone().with_start_index(1).with_count(i64::try_from(max).unwrap_or(i64::MAX));
+            let sub = q
+                .clone()
+                .with_start_index(1)
+                .with_count(i64::try_from(max).unwrap_or(i64::MAX));
             let page = self.store().query(kind.type_name(), &sub).await?;
             total = total.saturating_add(page.total_results);
             let projection = self.scim().projection(kind.type_name(), q)?;
@@ -298,7 +311,12 @@ impl Ctx<'_> {
 
     async fn get(&self, kind: ResourceKind, id: &str) -> ScimResult {
         let res = self.store().get(kind.type_name(), id).await?;
-        if let Some(h) = self.parts.headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
+        if let Some(h) = self
+            .parts
+            .headers
+            .get(IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+        {
             if check_if_none_match(h, &res.etag(), true) == NoneMatchOutcome::NotModified {
                 let mut r = Response::new(Bytes::new());
                 *r.status_mut() = StatusCode::NOT_MODIFIED;

@@ -238,7 +238,10 @@ pub fn validate_settings(
         if metadata.len() > MAX_METADATA_XML {
             errors.push(
                 SettingsField::MetadataXml,
-                format!("The metadata is larger than {} KiB.", MAX_METADATA_XML / 1024),
+                format!(
+                    "The metadata is larger than {} KiB.",
+                    MAX_METADATA_XML / 1024
+                ),
             );
         } else {
             match IdpMetadata::parse(metadata.as_bytes()) {
@@ -276,7 +279,8 @@ pub fn validate_settings(
 
     if issuer.is_empty() {
         errors.push(SettingsField::Issuer, "Enter the Identity Provider Issuer.");
-    } else if issuer.len() > MAX_FIELD_LEN || issuer.chars().any(|c| c.is_whitespace() || c.is_control())
+    } else if issuer.len() > MAX_FIELD_LEN
+        || issuer.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         errors.push(
             SettingsField::Issuer,
@@ -287,9 +291,15 @@ pub fn validate_settings(
     let mut certificates = Vec::new();
     let mut warnings = Vec::new();
     if cert_text.is_empty() {
-        errors.push(SettingsField::Certificate, "Paste the X.509 certificate from Okta.");
+        errors.push(
+            SettingsField::Certificate,
+            "Paste the X.509 certificate from Okta.",
+        );
     } else if cert_text.len() > MAX_CERTIFICATE_TEXT {
-        errors.push(SettingsField::Certificate, "The certificate text is too long.");
+        errors.push(
+            SettingsField::Certificate,
+            "The certificate text is too long.",
+        );
     } else {
         match read_certificates(&cert_text) {
             Ok(infos) => {
@@ -311,7 +321,10 @@ pub fn validate_settings(
                     } else if info.not_before > now {
                         warnings.push(SettingsWarning {
                             field: SettingsField::Certificate,
-                            message: format!("{which}is not valid before {}.", date(info.not_before)),
+                            message: format!(
+                                "{which}is not valid before {}.",
+                                date(info.not_before)
+                            ),
                         });
                     }
                 }
@@ -378,7 +391,9 @@ fn read_certificates(text: &str) -> Result<Vec<CertificateInfo>, String> {
         blocks.push(text);
     }
     if blocks.len() > MAX_CERTIFICATES {
-        return Err(format!("At most {MAX_CERTIFICATES} certificates can be configured."));
+        return Err(format!(
+            "At most {MAX_CERTIFICATES} certificates can be configured."
+        ));
     }
     let many = blocks.len() > 1;
     let label = |i: usize| {
@@ -465,7 +480,10 @@ mod tests {
     use super::*;
 
     fn data(rel: &str) -> String {
-        let p = format!("{}/../saml-sp/tests/data/generated/{rel}", env!("CARGO_MANIFEST_DIR"));
+        let p = format!(
+            "{}/../saml-sp/tests/data/generated/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
     }
 
@@ -493,7 +511,13 @@ mod tests {
         assert_eq!(ok2.idp.certificates, ok.idp.certificates);
         // Two certificates (rollover).
         let two = format!("{pem}\n{}", data("keys/idp-rsa3072.crt"));
-        assert_eq!(validate_settings(&form(&two), now).unwrap().certificates.len(), 2);
+        assert_eq!(
+            validate_settings(&form(&two), now)
+                .unwrap()
+                .certificates
+                .len(),
+            2
+        );
     }
 
     #[test]
@@ -502,14 +526,18 @@ mod tests {
         let far = UnixTime::from_unix_seconds(32_000_000_000);
         let ok = validate_settings(&form(&pem), far).unwrap();
         assert_eq!(ok.warnings.len(), 1);
-        assert!(ok.warnings[0].message.starts_with("The certificate expired on "));
+        assert!(
+            ok.warnings[0]
+                .message
+                .starts_with("The certificate expired on ")
+        );
     }
 
     #[test]
     fn weak_key_refused() {
         let pem = data("keys/idp-rsa1024.crt");
-        let err = validate_settings(&form(&pem), UnixTime::from_unix_seconds(1_900_000_000))
-            .unwrap_err();
+        let err =
+            validate_settings(&form(&pem), UnixTime::from_unix_seconds(1_900_000_000)).unwrap_err();
         assert_eq!(err.errors.len(), 1);
         assert!(
             err.for_field(SettingsField::Certificate)
@@ -527,7 +555,11 @@ mod tests {
         let fields: Vec<_> = err.errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            [SettingsField::SsoUrl, SettingsField::Issuer, SettingsField::Certificate]
+            [
+                SettingsField::SsoUrl,
+                SettingsField::Issuer,
+                SettingsField::Certificate
+            ]
         );
         let mut f = form("");
         f.metadata_xml = "<not-metadata/>".into();

@@ -96,7 +96,9 @@ impl BaseUrl {
         }
         let host = normalize_host(rest, scheme).ok_or(bad("invalid host or port"))?;
         if parse_ip_host(&host).is_some() {
-            return Err(bad("the base host must be a DNS name (organizations are subdomains)"));
+            return Err(bad(
+                "the base host must be a DNS name (organizations are subdomains)",
+            ));
         }
         Ok(Self { scheme, host })
     }
@@ -184,7 +186,9 @@ impl TenantResolver for HostResolver {
         if host == self.base.host || parse_ip_host(host).is_some() {
             return Some(TenantChoice::Default);
         }
-        let label = host.strip_suffix(self.base.host.as_str())?.strip_suffix('.')?;
+        let label = host
+            .strip_suffix(self.base.host.as_str())?
+            .strip_suffix('.')?;
         is_org_name(label).then(|| TenantChoice::Organization(label.to_owned()))
     }
 }
@@ -297,7 +301,10 @@ fn normalize_host(host: &str, scheme: Scheme) -> Option<String> {
     match port {
         None => Some(name),
         Some(p) => {
-            let port: u16 = p.parse().ok().filter(|_| p.bytes().all(|b| b.is_ascii_digit()))?;
+            let port: u16 = p
+                .parse()
+                .ok()
+                .filter(|_| p.bytes().all(|b| b.is_ascii_digit()))?;
             if port == scheme.default_port() {
                 Some(name)
             } else {
@@ -357,8 +364,14 @@ mod tests {
     #[test]
     fn host_rule() {
         let some = |s: &str| Some(s.to_owned());
-        assert_eq!(resolve(Some("acme.localhost:8080"), &[], None), some("acme"));
-        assert_eq!(resolve(Some("ACME.LocalHost:8080"), &[], None), some("acme"));
+        assert_eq!(
+            resolve(Some("acme.localhost:8080"), &[], None),
+            some("acme")
+        );
+        assert_eq!(
+            resolve(Some("ACME.LocalHost:8080"), &[], None),
+            some("acme")
+        );
         assert_eq!(resolve(Some("localhost:8080"), &[], None), some("test-org"));
         assert_eq!(resolve(Some("127.0.0.1:8080"), &[], None), some("test-org"));
         assert_eq!(resolve(Some("[::1]:8080"), &[], None), some("test-org"));
@@ -395,7 +408,10 @@ mod tests {
             resolve(Some("localhost:8080"), &fwd, Some("10.0.0.2:5555")),
             Some("test-org".into())
         );
-        assert_eq!(resolve(Some("localhost:8080"), &fwd, None), Some("test-org".into()));
+        assert_eq!(
+            resolve(Some("localhost:8080"), &fwd, None),
+            Some("test-org".into())
+        );
         let p = parts(Some("localhost:8080"), &fwd, Some("10.0.0.2:1"));
         assert_eq!(rules(&["10.0.0.1"]).origin(&p).scheme, Scheme::Http);
     }
@@ -410,7 +426,13 @@ mod tests {
             BaseUrl::parse("http://localhost:80").unwrap().host(),
             "localhost"
         );
-        for bad in ["localhost", "http://", "http://a/b", "http://127.0.0.1:8080", "http://a:x"] {
+        for bad in [
+            "localhost",
+            "http://",
+            "http://a/b",
+            "http://127.0.0.1:8080",
+            "http://a:x",
+        ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad}");
         }
     }

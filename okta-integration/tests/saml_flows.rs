@@ -3,7 +3,12 @@
 //! page in their own terms; tampered, replayed and misdirected responses are refused with the
 //! exact check in the audit log; SP-initiated login; RelayState redirects stay on the site.
 // Test code: a panic is the failure report.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod integ_support;
 
@@ -25,8 +30,10 @@ const JANE: &str = "jane.doe@acme.example.com";
 
 fn manifest() -> Value {
     let p = vectors_dir().join("manifest.json");
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap()
 }
 
 fn case(name: &str) -> Value {
@@ -54,7 +61,12 @@ fn now_of(c: &Value) -> UnixTime {
 
 /// An environment at the vectors' time with acme (and beta) set up for the Okta-style IdP.
 async fn env(name: &str) -> (Env, String) {
-    let env = Env::new(name, "https://example.com", now_of(&case("okta_response_signed"))).await;
+    let env = Env::new(
+        name,
+        "https://example.com",
+        now_of(&case("okta_response_signed")),
+    )
+    .await;
     let token = env.setup("acme", OKTA_ISSUER).await;
     (env, token)
 }
@@ -66,9 +78,11 @@ async fn create_user(env: &Env, host: &str, token: &str, user_name: &str) -> Str
             host,
             "/okta/scim/Users",
             Some(token),
-            Some(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            Some(
+                &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
                 "userName": user_name, "active": true,
-                "emails": [{"primary": true, "type": "work", "value": user_name}]})),
+                "emails": [{"primary": true, "type": "work", "value": user_name}]}),
+            ),
         )
         .await;
     assert_eq!(s, 201, "{b}");
@@ -103,7 +117,11 @@ async fn expect_sp_state(env: &Env, org: &str, relay: Option<&str>) {
 
 async fn last_audit_action(env: &Env, org: &str) -> String {
     let org = env.org(org).await;
-    let page = env.store.audit_log(org.id, &AuditQuery::latest(1)).await.unwrap();
+    let page = env
+        .store
+        .audit_log(org.id, &AuditQuery::latest(1))
+        .await
+        .unwrap();
     page.records[0].event.action.clone()
 }
 
@@ -139,7 +157,10 @@ async fn provisioned_user_signs_in_and_deactivation_ends_it() {
     // Before the worker applied the user: not provisioned yet.
     let r = post(&env, HOST, "okta_both_signed_idp_initiated_pretty", None).await;
     assert_refused(&r, Refusal::NotProvisioned, "user_not_applied");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.refused.user_not_applied");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.refused.user_not_applied"
+    );
 
     env.provision().await;
     // IdP-initiated (Okta "My Apps"), user name in another case than the NameID.
@@ -147,12 +168,18 @@ async fn provisioned_user_signs_in_and_deactivation_ends_it() {
     let r = post(&env, HOST, "okta_response_signed", Some(REQUEST_ID)).await;
     assert_eq!(r.status(), 303, "{}", body_text(&r));
     assert_eq!(r.headers()["location"], "/projects/7?tab=a");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.sp_initiated");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.sp_initiated"
+    );
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     let (pair, attrs) = cookie.split_once("; ").unwrap();
     let value = pair.strip_prefix("okta_session=sess_").unwrap();
     assert_eq!(value.len(), 43);
-    assert_eq!(attrs, "Path=/; Max-Age=43200; HttpOnly; SameSite=Lax; Secure");
+    assert_eq!(
+        attrs,
+        "Path=/; Max-Age=43200; HttpOnly; SameSite=Lax; Secure"
+    );
 
     // The session is live for acme only.
     let with_cookie = |host: &str| {
@@ -164,38 +191,96 @@ async fn provisioned_user_signs_in_and_deactivation_ends_it() {
             .into_parts()
             .0
     };
-    let signed_in = env.integration.session(&with_cookie(HOST)).await.unwrap().unwrap();
-    assert_eq!((signed_in.org.slug.as_str(), signed_in.session.user_id.as_str()), ("acme", id.as_str()));
+    let signed_in = env
+        .integration
+        .session(&with_cookie(HOST))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            signed_in.org.slug.as_str(),
+            signed_in.session.user_id.as_str()
+        ),
+        ("acme", id.as_str())
+    );
     assert_eq!(signed_in.session.user_name, JANE);
-    assert!(env.integration.session(&with_cookie("beta.example.com")).await.unwrap().is_none());
+    assert!(
+        env.integration
+            .session(&with_cookie("beta.example.com"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Deactivation through SCIM ends the session at once and refuses the next sign-in.
     let (s, _, _) = env
-        .scim("PATCH", HOST, &format!("/okta/scim/Users/{id}"), Some(&token),
-            Some(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{"op": "replace", "value": {"active": false}}]})))
+        .scim(
+            "PATCH",
+            HOST,
+            &format!("/okta/scim/Users/{id}"),
+            Some(&token),
+            Some(
+                &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": false}}]}),
+            ),
+        )
         .await;
     assert_eq!(s, 204);
-    assert!(env.integration.session(&with_cookie(HOST)).await.unwrap().is_none());
+    assert!(
+        env.integration
+            .session(&with_cookie(HOST))
+            .await
+            .unwrap()
+            .is_none()
+    );
     expect_sp_state(&env, "acme", None).await;
     let r = post(&env, HOST, "okta_both_signed", Some(REQUEST_ID)).await;
     assert_refused(&r, Refusal::Deactivated, "user_inactive");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.refused.user_inactive");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.refused.user_inactive"
+    );
 
     // Reactivated: signs in again (IdP-initiated, landing page).
     let (s, _, _) = env
-        .scim("PATCH", HOST, &format!("/okta/scim/Users/{id}"), Some(&token),
-            Some(&json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [{"op": "replace", "value": {"active": true}}]})))
+        .scim(
+            "PATCH",
+            HOST,
+            &format!("/okta/scim/Users/{id}"),
+            Some(&token),
+            Some(
+                &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "value": {"active": true}}]}),
+            ),
+        )
         .await;
     assert_eq!(s, 204);
     env.provision().await;
-    let r = post(&env, HOST, "okta_assertion_signed_root_ns_no_prefixlist", None).await;
+    let r = post(
+        &env,
+        HOST,
+        "okta_assertion_signed_root_ns_no_prefixlist",
+        None,
+    )
+    .await;
     // That vector is SP-initiated: without our request state it is a stale sign-in.
     assert_refused(&r, Refusal::Expired, "in_response_to");
     expect_sp_state(&env, "acme", None).await;
-    let r = post(&env, HOST, "okta_assertion_signed_root_ns_no_prefixlist", Some(REQUEST_ID)).await;
-    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/"));
+    let r = post(
+        &env,
+        HOST,
+        "okta_assertion_signed_root_ns_no_prefixlist",
+        Some(REQUEST_ID),
+    )
+    .await;
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/")
+    );
 }
 
 #[tokio::test]
@@ -207,13 +292,27 @@ async fn unprovisioned_and_wrong_organization_users_are_refused() {
     env.provision().await;
     let r = post(&env, HOST, "okta_both_signed_idp_initiated_pretty", None).await;
     assert_refused(&r, Refusal::NotProvisioned, "user_unknown");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.refused.user_unknown");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.refused.user_unknown"
+    );
     // acme's response posted to beta: it is addressed to acme, so beta refuses it.
-    let r = post(&env, "beta.example.com", "okta_both_signed_idp_initiated_pretty", None).await;
+    let r = post(
+        &env,
+        "beta.example.com",
+        "okta_both_signed_idp_initiated_pretty",
+        None,
+    )
+    .await;
     assert_refused(&r, Refusal::NotVerified, "audience");
     let action = last_audit_action(&env, "beta").await;
     assert!(
-        ["sign_in.refused.destination", "sign_in.refused.recipient", "sign_in.refused.audience"].contains(&action.as_str()),
+        [
+            "sign_in.refused.destination",
+            "sign_in.refused.recipient",
+            "sign_in.refused.audience"
+        ]
+        .contains(&action.as_str()),
         "{action}"
     );
 }
@@ -222,16 +321,33 @@ async fn unprovisioned_and_wrong_organization_users_are_refused() {
 async fn not_configured_and_malformed() {
     let (env, _) = env("malformed").await;
     // beta has no settings.
-    let r = post(&env, "beta.example.com", "okta_both_signed_idp_initiated_pretty", None).await;
+    let r = post(
+        &env,
+        "beta.example.com",
+        "okta_both_signed_idp_initiated_pretty",
+        None,
+    )
+    .await;
     assert_refused(&r, Refusal::NotConfigured, "not_configured");
     // No SAMLResponse, or garbage.
     let r = env.send(acs_request(HOST, &[("RelayState", "/x")])).await;
     assert_refused(&r, Refusal::Malformed, "missing_saml_response");
-    let r = env.send(acs_request(HOST, &[("SAMLResponse", "!!!not base64!!!")])).await;
-    assert_refused(&r, Refusal::Malformed, "base64");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.refused.base64");
     let r = env
-        .send(acs_request(HOST, &[("SAMLResponse", &base64::engine::general_purpose::STANDARD.encode("<a>"))]))
+        .send(acs_request(HOST, &[("SAMLResponse", "!!!not base64!!!")]))
+        .await;
+    assert_refused(&r, Refusal::Malformed, "base64");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.refused.base64"
+    );
+    let r = env
+        .send(acs_request(
+            HOST,
+            &[(
+                "SAMLResponse",
+                &base64::engine::general_purpose::STANDARD.encode("<a>"),
+            )],
+        ))
         .await;
     assert_refused(&r, Refusal::Malformed, "xml_syntax");
     // Unknown organization.
@@ -246,20 +362,31 @@ async fn tampered_and_replayed_responses_are_refused() {
     create_user(&env, HOST, &token, JANE).await;
     env.provision().await;
     // A signed NameID changed after signing.
-    let xml = std::fs::read_to_string(vectors_dir().join("valid/okta_both_signed_idp_initiated_pretty.xml")).unwrap();
+    let xml = std::fs::read_to_string(
+        vectors_dir().join("valid/okta_both_signed_idp_initiated_pretty.xml"),
+    )
+    .unwrap();
     assert!(xml.contains(JANE));
     let tampered = xml.replace(JANE, "admin@acme.example.com");
     let value = base64::engine::general_purpose::STANDARD.encode(tampered);
-    let r = env.send(acs_request(HOST, &[("SAMLResponse", &value)])).await;
+    let r = env
+        .send(acs_request(HOST, &[("SAMLResponse", &value)]))
+        .await;
     assert_refused(&r, Refusal::NotVerified, "signature");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.refused.signature");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.refused.signature"
+    );
 
     // Replay: the first use signs in, the second is refused.
     let r = post(&env, HOST, "okta_both_signed_idp_initiated_pretty", None).await;
     assert_eq!(r.status(), 303);
     let r = post(&env, HOST, "okta_both_signed_idp_initiated_pretty", None).await;
     assert_refused(&r, Refusal::Expired, "replay");
-    assert_eq!(last_audit_action(&env, "acme").await, "sign_in.refused.replay");
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.refused.replay"
+    );
 }
 
 /// Every attack vector of the manifest (with the standard IdP key) is refused with the
@@ -272,7 +399,9 @@ async fn every_attack_vector_is_refused_with_its_check() {
     let mut issuer = OKTA_ISSUER.to_owned();
     let mut checked = 0;
     for c in manifest()["cases"].as_array().unwrap() {
-        if c["category"] != "attacks" || c["settings"]["idp_certs"] != json!(["keys/idp-rsa2048.crt"]) {
+        if c["category"] != "attacks"
+            || c["settings"]["idp_certs"] != json!(["keys/idp-rsa2048.crt"])
+        {
             continue;
         }
         let s = &c["settings"];
@@ -302,12 +431,15 @@ async fn every_attack_vector_is_refused_with_its_check() {
             if let Some(id) = relay {
                 let org = env.org("acme").await;
                 env.store
-                    .save_request_state(org.id, &RequestState {
-                        request_id: id.to_owned(),
-                        relay_state: None,
-                        created_at: now_of(c),
-                        expires_at: now_of(c).saturating_add(Duration::from_secs(600)),
-                    })
+                    .save_request_state(
+                        org.id,
+                        &RequestState {
+                            request_id: id.to_owned(),
+                            relay_state: None,
+                            created_at: now_of(c),
+                            expires_at: now_of(c).saturating_add(Duration::from_secs(600)),
+                        },
+                    )
                     .await
                     .unwrap();
             }
@@ -320,7 +452,11 @@ async fn every_attack_vector_is_refused_with_its_check() {
         let r = last.unwrap();
         assert_ne!(r.status(), 303, "{name} was accepted");
         assert_refused(&r, Refusal::for_check(check), check);
-        assert_eq!(last_audit_action(&env, "acme").await, format!("sign_in.refused.{check}"), "{name}");
+        assert_eq!(
+            last_audit_action(&env, "acme").await,
+            format!("sign_in.refused.{check}"),
+            "{name}"
+        );
         checked += 1;
     }
     assert!(checked >= 90, "only {checked} attack vectors ran");
@@ -328,31 +464,63 @@ async fn every_attack_vector_is_refused_with_its_check() {
 
 #[tokio::test]
 async fn relay_state_never_redirects_off_site() {
-    for (i, relay) in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/ok path"]
-        .into_iter()
-        .enumerate()
+    for (i, relay) in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/ok path",
+    ]
+    .into_iter()
+    .enumerate()
     {
         let (env, token) = env(&format!("relay-{i}")).await;
         create_user(&env, HOST, &token, JANE).await;
         env.provision().await;
-        let r = post(&env, HOST, "okta_both_signed_idp_initiated_pretty", Some(relay)).await;
+        let r = post(
+            &env,
+            HOST,
+            "okta_both_signed_idp_initiated_pretty",
+            Some(relay),
+        )
+        .await;
         assert_eq!(r.status(), 303, "{relay}");
         assert_eq!(r.headers()["location"], "/", "{relay}");
-        assert_eq!(last_audit_action(&env, "acme").await, "sign_in.idp_initiated");
+        assert_eq!(
+            last_audit_action(&env, "acme").await,
+            "sign_in.idp_initiated"
+        );
     }
     // A relative path is honoured.
     let (env, token) = env("relay-ok").await;
     create_user(&env, HOST, &token, JANE).await;
     env.provision().await;
-    let r = post(&env, HOST, "okta_both_signed_idp_initiated_pretty", Some("/reports?q=1")).await;
-    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/reports?q=1"));
+    let r = post(
+        &env,
+        HOST,
+        "okta_both_signed_idp_initiated_pretty",
+        Some("/reports?q=1"),
+    )
+    .await;
+    assert_eq!(
+        (
+            r.status().as_u16(),
+            r.headers()["location"].to_str().unwrap()
+        ),
+        (303, "/reports?q=1")
+    );
 }
 
 #[tokio::test]
 async fn sp_initiated_login_redirects_with_a_stored_request() {
     let (env, _) = env("login").await;
     let r = env
-        .send(http::Request::get("/okta/login?return_to=%2Fprojects").header("host", HOST).body(Bytes::new()).unwrap())
+        .send(
+            http::Request::get("/okta/login?return_to=%2Fprojects")
+                .header("host", HOST)
+                .body(Bytes::new())
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status(), 302);
     let location = r.headers()["location"].to_str().unwrap().to_owned();
@@ -362,7 +530,13 @@ async fn sp_initiated_login_redirects_with_a_stored_request() {
         .split('&')
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap();
-            (k.to_owned(), percent_encoding::percent_decode_str(v).decode_utf8().unwrap().into_owned())
+            (
+                k.to_owned(),
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8()
+                    .unwrap()
+                    .into_owned(),
+            )
         })
         .collect();
     assert_eq!(params.len(), 2, "{query}");
@@ -379,22 +553,51 @@ async fn sp_initiated_login_redirects_with_a_stored_request() {
     // The request is stored with its return path, once.
     let org = env.org("acme").await;
     let now = env.clock_now();
-    let state = env.store.take_request_state(org.id, &id, now).await.unwrap().unwrap();
-    assert_eq!((state.request_id.as_str(), state.relay_state.as_deref()), (id.as_str(), Some("/projects")));
-    assert!(env.store.take_request_state(org.id, &id, now).await.unwrap().is_none());
+    let state = env
+        .store
+        .take_request_state(org.id, &id, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (state.request_id.as_str(), state.relay_state.as_deref()),
+        (id.as_str(), Some("/projects"))
+    );
+    assert!(
+        env.store
+            .take_request_state(org.id, &id, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // An off-site return_to is dropped.
     let r = env
-        .send(http::Request::get("/okta/login?return_to=https://evil.example/").header("host", HOST).body(Bytes::new()).unwrap())
+        .send(
+            http::Request::get("/okta/login?return_to=https://evil.example/")
+                .header("host", HOST)
+                .body(Bytes::new())
+                .unwrap(),
+        )
         .await;
     let loc = r.headers()["location"].to_str().unwrap();
     let id = loc.rsplit_once("RelayState=").unwrap().1;
-    let state = env.store.take_request_state(org.id, id, now).await.unwrap().unwrap();
+    let state = env
+        .store
+        .take_request_state(org.id, id, now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(state.relay_state, None);
 
     // Not configured: page.
     let r = env
-        .send(http::Request::get("/okta/login").header("host", "beta.example.com").body(Bytes::new()).unwrap())
+        .send(
+            http::Request::get("/okta/login")
+                .header("host", "beta.example.com")
+                .body(Bytes::new())
+                .unwrap(),
+        )
         .await;
     assert_refused(&r, Refusal::NotConfigured, "not_configured");
 }
@@ -403,22 +606,46 @@ async fn sp_initiated_login_redirects_with_a_stored_request() {
 async fn sp_metadata() {
     let (env, _) = env("metadata").await;
     let r = env
-        .send(http::Request::get("/okta/metadata").header("host", HOST).body(Bytes::new()).unwrap())
+        .send(
+            http::Request::get("/okta/metadata")
+                .header("host", HOST)
+                .body(Bytes::new())
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/samlmetadata+xml");
     let xml = body_text(&r);
-    assert!(xml.contains("entityID=\"https://acme.example.com\""), "{xml}");
-    assert!(xml.contains("Location=\"https://acme.example.com/okta/auth\""), "{xml}");
+    assert!(
+        xml.contains("entityID=\"https://acme.example.com\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("Location=\"https://acme.example.com/okta/auth\""),
+        "{xml}"
+    );
     // HEAD: headers only.
     let r = env
-        .send(http::Request::head("/okta/metadata").header("host", HOST).body(Bytes::new()).unwrap())
+        .send(
+            http::Request::head("/okta/metadata")
+                .header("host", HOST)
+                .body(Bytes::new())
+                .unwrap(),
+        )
         .await;
     assert_eq!((r.status().as_u16(), r.body().len()), (200, 0));
     // Okta-facing values.
     let v = env.integration.okta_values("acme").unwrap();
     assert_eq!(
-        (v.acs_url.as_str(), v.audience_uri.as_str(), v.scim_base_url.as_str()),
-        ("https://acme.example.com/okta/auth", "https://acme.example.com", "https://acme.example.com/okta/scim")
+        (
+            v.acs_url.as_str(),
+            v.audience_uri.as_str(),
+            v.scim_base_url.as_str()
+        ),
+        (
+            "https://acme.example.com/okta/auth",
+            "https://acme.example.com",
+            "https://acme.example.com/okta/scim"
+        )
     );
 }

@@ -58,7 +58,11 @@ where
             Err(e) => {
                 tracing::debug!(error = %e, "request body could not be read");
                 Err(if scim {
-                    scim_error_status(400, Some("invalidSyntax"), "the request body could not be read")
+                    scim_error_status(
+                        400,
+                        Some("invalidSyntax"),
+                        "the request body could not be read",
+                    )
                 } else {
                     html_page(400, "Bad request", "The request could not be read.")
                 })
@@ -80,6 +84,10 @@ fn too_large(scim: bool, limit: usize) -> Response<Bytes> {
             &format!("the request body is larger than {limit} bytes"),
         )
     } else {
-        html_page(413, "Request too large", "The request is larger than this server accepts.")
+        html_page(
+            413,
+            "Request too large",
+            "The request is larger than this server accepts.",
+        )
     }
 }

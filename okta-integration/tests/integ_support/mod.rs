@@ -121,9 +121,8 @@ impl Env {
             Arc::new(ScimClock(Arc::clone(&clock))),
             Arc::new(SequentialIds::new("id-")),
         ));
-        let store = Arc::new(
-            SqliteStore::open(temp_db(name), Arc::clone(&scim), clock.clone()).unwrap(),
-        );
+        let store =
+            Arc::new(SqliteStore::open(temp_db(name), Arc::clone(&scim), clock.clone()).unwrap());
         for (slug, default) in [("acme", false), ("beta", false), ("test-org", true)] {
             store
                 .create_organization(&OrgSlug::try_from(slug).unwrap(), slug, default)
@@ -221,8 +220,12 @@ impl Env {
         let json = if resp.body().is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(resp.body())
-                .unwrap_or_else(|e| panic!("{method} {path_and_query}: not JSON ({e}): {:?}", resp.body()))
+            serde_json::from_slice(resp.body()).unwrap_or_else(|e| {
+                panic!(
+                    "{method} {path_and_query}: not JSON ({e}): {:?}",
+                    resp.body()
+                )
+            })
         };
         (status, headers, json)
     }
