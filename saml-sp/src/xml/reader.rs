@@ -126,6 +126,19 @@ fn split_qname(name: &str) -> Option<(&str, &str)> {
     }
 }
 
+/// Whether `uri` starts with a URI scheme (RFC 3986 §3.1: `ALPHA *( ALPHA / DIGIT / "+" / "-" /
+/// "." )` then `:`), i.e. is not a relative reference.
+fn has_uri_scheme(uri: &str) -> bool {
+    let Some(colon) = uri.as_bytes().iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let scheme = uri.as_bytes().get(..colon).unwrap_or_default();
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
 /// Appends `raw` to `out` with line ends normalized.
 fn push_normalized_eol(out: &mut String, raw: &str) {
     if !raw.as_bytes().contains(&b'\r') {
@@ -636,6 +649,11 @@ impl<'i> Builder<'i> {
         }
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
+        }
+        if !uri.is_empty() && !has_uri_scheme(uri) {
+            // Canonical XML 1.0 §2.1: canonicalization fails on relative namespace URIs
+            // (libxml2 refuses them too), so no signed document can contain one.
+            return Err(syntax(offset, "relative namespace URI"));
         }
         let element_decls = self
             .doc

@@ -70,7 +70,7 @@ fn refuses_malformed_documents() {
         "undeclared attribute prefix"
     );
     assert_eq!(
-        syntax_message("<a xmlns:p='u' xmlns:q='u' p:b='1' q:b='2'/>"),
+        syntax_message("<a xmlns:p='urn:u' xmlns:q='urn:u' p:b='1' q:b='2'/>"),
         "attribute repeated by expanded name"
     );
     assert_eq!(
@@ -92,7 +92,13 @@ fn refuses_malformed_documents() {
     );
     assert_eq!(syntax_message(""), "no root element");
     assert_eq!(
-        syntax_message("<a xmlns:p='u' xmlns:p='v'/>"),
+        syntax_message("<a xmlns:xs='XMLSchema'/>"),
+        "relative namespace URI"
+    );
+    assert_eq!(syntax_message("<a xmlns='/ns'/>"), "relative namespace URI");
+    assert!(parse("<a xmlns='urn:x' xmlns:b='http://b.example/#'/>").is_ok());
+    assert_eq!(
+        syntax_message("<a xmlns:p='urn:u' xmlns:p='urn:v'/>"),
         "namespace declared twice on one element"
     );
     assert_eq!(
