@@ -57,12 +57,14 @@ class Gen:
 
     def sign_resp(self, r: Resp, key: str = "idp-rsa2048", mutate=None, b64: str | None = None,
                   steps: list[tuple[str, str]] | None = None, id_attrs=None, assertion_key: str | None = None,
-                  standalone: bool = False, extra_id_nodes=None) -> str:
+                  standalone: bool = False, extra_id_nodes=None, encoding: str = "utf-8") -> str:
         resp, a = build(r)
         if mutate is not None:
             resp = mutate(resp, a) or resp
         root = a if standalone else resp
         xml = r.writer().write(root)
+        if encoding != "utf-8":
+            xml = xml.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"', 1)
         if steps is None:
             steps = []
             if "assertion" in r.sign:
@@ -75,7 +77,7 @@ class Gen:
             if r.style == "keycloak":
                 b64 = "crlf76"
         return self.signer.sign(xml, steps, id_attrs, lambda x: reflow_base64(x, b64),
-                                extra_id_nodes) if steps else xml
+                                extra_id_nodes, encoding) if steps else xml
 
     def settings(self, r: Resp | None = None, **over) -> dict:
         s = {
@@ -338,6 +340,25 @@ class Gen:
         ])
         self.valid(r, "Attributes with xs:integer, xs:boolean, no xsi:type, an empty <AttributeValue/>, an "
                       "attribute without values, multi-valued with mixed types (class 47)", [47])
+        r = Resp("whitespace_and_references", "okta", ("response", "assertion"),
+                 name_id=["o", Raw("&apos;"), "brien", Raw("&lt;&gt;&quot;&amp;"), "@acme.example.com"],
+                 attrs=[Attr("dept\ncode", [("xs:string", ["R&D"])]),
+                        Attr("tab here", [("xs:string", ["x"])]),
+                        Attr("multiline", [("xs:string", ["line1\nline2"])]),
+                        Attr("carriage", [("xs:string", [Raw("x&#13;y")])]),
+                        Attr("spaces", [("xs:string", ["  padded  "])])])
+        xml = self.sign_resp(r)
+        # Parser normalization leaves the signed canonical form unchanged: CRLF in text becomes LF,
+        # a literal tab in an attribute value becomes a space.
+        xml = xml.replace("line1\nline2", "line1\r\nline2", 1).replace('Name="tab here"', 'Name="tab\there"', 1)
+        self.add(r.name, xml, category="valid", classes=[25, 47], settings=self.settings(r), idp_style="okta",
+                 description="Character and entity references and whitespace normalization in signed content: "
+                             "NameID o&apos;brien&lt;&gt;&quot;&amp;@..., an attribute Name with &#10;, a literal "
+                             "tab in a Name (normalized to a space), CRLF in a value (normalized to LF), &#13; in "
+                             "a value (kept as CR), surrounding spaces kept",
+                 expect=expected_valid(r, name_id="o'brien<>\"&@acme.example.com", attrs={
+                     "dept\ncode": ["R&D"], "tab here": ["x"], "multiline": ["line1\nline2"],
+                     "carriage": ["x\ry"], "spaces": ["  padded  "]}))
         r = Resp("two_confirmations_second_valid", "okta", ("assertion",), confirmation_first=False,
                  extra_confirmations=[El(NS_A, "SubjectConfirmation", [("Method", CM_BEARER)], [
                      El(NS_A, "SubjectConfirmationData", [("NotOnOrAfter", "2030-06-15T09:35:00.000Z"),
@@ -956,6 +977,33 @@ class Gen:
         self.reject("undefined_entity_reference", xml.replace("jane.doe@acme.example.com</saml2:NameID>",
                                                               "&ent;</saml2:NameID>"), "xml_syntax",
                     "A reference to an undeclared entity (not one of the five predefined)", [33], r=r)
+        # Class 20/36: encodings and namespace well-formedness (parser differentials).
+        r = self.base("latin1_encoding_declared", ("response",), name_id=["jos\u00e9@acme.example.com"])
+        latin = self.sign_resp(r, encoding="iso-8859-1")
+        self.reject("latin1_encoding_declared", latin.encode("iso-8859-1"), "xml_syntax",
+                    "Signed by xmlsec1 as an ISO-8859-1 document (NameID jos\u00e9@... as one byte 0xE9): only "
+                    "UTF-8 is accepted, a parser reading the bytes differently would see another value", [20, 36],
+                    r=r)
+        utf16 = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+        self.reject("utf16_document", b"\xff\xfe" + utf16.encode("utf-16-le"), "xml_syntax",
+                    "The signed response re-encoded as UTF-16 (libxmlsec1 still verifies it): only UTF-8 is "
+                    "accepted", [20, 36], r=r)
+        self.reject("empty_prefix_undeclaration", xml.replace(
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema"', 'xmlns:xs=""', 1), "xml_syntax",
+                    "xmlns:xs=\"\" (undeclaring a prefix is not allowed in XML 1.0 namespaces) where exc-c14n "
+                    "would drop it", [20], r=r)
+        self.reject("duplicate_expanded_attribute", xml.replace(
+            "<saml2:NameID ", '<saml2:NameID xmlns:a="urn:x" xmlns:b="urn:x" a:k="1" b:k="2" ', 1), "xml_syntax",
+                    "Two attributes with the same expanded name through two prefixes bound to one namespace "
+                    "(class 20 b)", [20], r=r)
+        self.reject("undeclared_prefix", xml.replace("<saml2:NameID ", "<u:x/><saml2:NameID ", 1), "xml_syntax",
+                    "An element with an undeclared prefix", [20, 36], r=r)
+        self.reject("nul_character_reference", xml.replace("jane.doe@acme.example.com</saml2:NameID>",
+                                                           "jane.doe&#0;@acme.example.com</saml2:NameID>", 1),
+                    "xml_syntax", "&#0; (not an XML character) inside the NameID", [36], r=r)
+        self.reject("invalid_utf8", xml.encode().replace(b"jane.doe@acme.example.com</saml2:NameID>",
+                                                         b"jane.doe\xff@acme.example.com</saml2:NameID>", 1),
+                    "xml_syntax", "A byte that is not UTF-8 inside the NameID", [36], r=r)
         # Class 35: size and depth.
         pad = "A" * (1 << 20)
         big = xml.replace("jane.doe@acme.example.com</saml2:NameID>",
