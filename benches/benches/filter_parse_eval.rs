@@ -7,7 +7,8 @@
 //!
 //! Throughput is reported in elements: filters parsed, or user checks (one filter against one
 //! user).
-#![allow(missing_docs)] // criterion's macros generate undocumented items
+// criterion's macros generate undocumented items.
+#![allow(missing_docs)]
 // Setup code panics with a message when an input is missing: there is nothing to measure then.
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 
@@ -32,9 +33,14 @@ const OKTA_LOOKUP: &str = r#"userName eq "bjensen@example.com""#;
 const SIMPLE_EQ: &str = r#"userName eq "bjensen""#;
 
 fn filters() -> Vec<String> {
-    let text = String::from_utf8(read_bench_fixture("scim_filters.txt").unwrap_or_else(|e| panic!("{e}")))
-        .expect("scim_filters.txt is UTF-8");
-    let filters: Vec<String> = text.lines().filter(|l| !l.trim().is_empty()).map(String::from).collect();
+    let text =
+        String::from_utf8(read_bench_fixture("scim_filters.txt").unwrap_or_else(|e| panic!("{e}")))
+            .expect("scim_filters.txt is UTF-8");
+    let filters: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect();
     assert_eq!(filters.len(), 34, "scim_filters.txt should hold 34 filters");
     filters
 }
@@ -43,7 +49,8 @@ fn users() -> Vec<Value> {
     let path = match std::env::var_os(USERS_ENV) {
         Some(path) => PathBuf::from(path),
         None => {
-            let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("scim-users-{USER_COUNT}.json"));
+            let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("scim-users-{USER_COUNT}.json"));
             if !path.exists() {
                 let script = fixtures_dir().join("bench/gen_users.py");
                 let status = Command::new("python3")
@@ -62,7 +69,8 @@ fn users() -> Vec<Value> {
         }
     };
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let users: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let users: Vec<Value> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(!users.is_empty());
     users
 }
@@ -72,7 +80,9 @@ fn parse(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("filter_parse");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("okta_lookup", |b| b.iter(|| Filter::parse(black_box(OKTA_LOOKUP)).unwrap()));
+    group.bench_function("okta_lookup", |b| {
+        b.iter(|| Filter::parse(black_box(OKTA_LOOKUP)).unwrap())
+    });
     group.throughput(Throughput::Elements(filters.len() as u64));
     group.bench_function("all_34", |b| {
         b.iter(|| {
@@ -84,12 +94,17 @@ fn parse(c: &mut Criterion) {
     group.finish();
 
     let mut each = c.benchmark_group("filter_parse_each");
-    each.warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+    each.warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
     each.throughput(Throughput::Elements(1));
     for (i, f) in filters.iter().enumerate() {
-        each.bench_with_input(BenchmarkId::from_parameter(format!("{:02}", i + 1)), f, |b, f| {
-            b.iter(|| Filter::parse(black_box(f)).unwrap());
-        });
+        each.bench_with_input(
+            BenchmarkId::from_parameter(format!("{:02}", i + 1)),
+            f,
+            |b, f| {
+                b.iter(|| Filter::parse(black_box(f)).unwrap());
+            },
+        );
     }
     each.finish();
 }
@@ -99,20 +114,34 @@ fn eval(c: &mut Criterion) {
     let users = users();
     let count = users.len() as u64;
     let bind = |text: &str| Filter::parse(text).unwrap().matcher(&CoreSchemas).unwrap();
-    let scan = |m: &Matcher, users: &[Value]| users.iter().filter(|u| m.matches(u).unwrap()).count();
+    let scan =
+        |m: &Matcher, users: &[Value]| users.iter().filter(|u| m.matches(u).unwrap()).count();
 
     let mut group = c.benchmark_group("filter_eval");
     group.throughput(Throughput::Elements(count));
     let simple = bind(SIMPLE_EQ);
-    assert_eq!(scan(&simple, &users), 1, "{SIMPLE_EQ} should match user 0 only");
-    group.bench_function("simple_eq", |b| b.iter(|| scan(black_box(&simple), black_box(&users))));
+    assert_eq!(
+        scan(&simple, &users),
+        1,
+        "{SIMPLE_EQ} should match user 0 only"
+    );
+    group.bench_function("simple_eq", |b| {
+        b.iter(|| scan(black_box(&simple), black_box(&users)))
+    });
     let lookup = bind(OKTA_LOOKUP);
-    group.bench_function("okta_lookup", |b| b.iter(|| scan(black_box(&lookup), black_box(&users))));
+    group.bench_function("okta_lookup", |b| {
+        b.iter(|| scan(black_box(&lookup), black_box(&users)))
+    });
 
     let matchers: Vec<Matcher> = filters.iter().map(|f| bind(f)).collect();
     group.throughput(Throughput::Elements(count * matchers.len() as u64));
     group.bench_function("all_34", |b| {
-        b.iter(|| matchers.iter().map(|m| scan(black_box(m), black_box(&users))).sum::<usize>());
+        b.iter(|| {
+            matchers
+                .iter()
+                .map(|m| scan(black_box(m), black_box(&users)))
+                .sum::<usize>()
+        });
     });
     // Parse, bind and scan: what one list request costs.
     group.throughput(Throughput::Elements(count));
@@ -122,12 +151,17 @@ fn eval(c: &mut Criterion) {
     group.finish();
 
     let mut each = c.benchmark_group("filter_eval_each");
-    each.warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(1));
+    each.warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
     each.throughput(Throughput::Elements(count));
     for (i, m) in matchers.iter().enumerate() {
-        each.bench_with_input(BenchmarkId::from_parameter(format!("{:02}", i + 1)), m, |b, m| {
-            b.iter(|| scan(black_box(m), black_box(&users)));
-        });
+        each.bench_with_input(
+            BenchmarkId::from_parameter(format!("{:02}", i + 1)),
+            m,
+            |b, m| {
+                b.iter(|| scan(black_box(m), black_box(&users)));
+            },
+        );
     }
     each.finish();
 }

@@ -45,7 +45,10 @@ fuzz_target!(|data: &[u8]| {
     // The printed form may be longer than the input (lenient values gain quotes), so it is
     // re-parsed without a length limit; depth and comparisons cannot grow.
     let reparse = ParseOptions::new().with_max_len(usize::MAX);
-    for options in [ParseOptions::new(), ParseOptions::new().with_bare_words(true)] {
+    for options in [
+        ParseOptions::new(),
+        ParseOptions::new().with_bare_words(true),
+    ] {
         let Ok(filter) = Filter::parse_with(filter_text, &options) else {
             continue;
         };

@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(PatchPath::parse(text).is_ok());
     }
     let reparse = ParseOptions::new().with_max_len(usize::MAX);
-    for options in [ParseOptions::new(), ParseOptions::new().with_bare_words(true)] {
+    for options in [
+        ParseOptions::new(),
+        ParseOptions::new().with_bare_words(true),
+    ] {
         let Ok(path) = PatchPath::parse_with(text, &options) else {
             continue;
         };
