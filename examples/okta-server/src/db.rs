@@ -268,12 +268,29 @@ pub(crate) fn member_by_id(
 
 /// Every member of `org`, owners and admins first, then by email.
 pub(crate) fn members(conn: &Connection, org: &str) -> Result<Vec<Member>, DbError> {
+    Ok(members_page(conn, org, 0, i64::MAX)?.0)
+}
+
+/// One page of the members of `org` (owners and admins first, then by email) and how many
+/// there are in all.
+pub(crate) fn members_page(
+    conn: &Connection,
+    org: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<Member>, i64), DbError> {
+    let total: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM members WHERE org = ?1",
+        params![org],
+        |row| row.get(0),
+    )?;
     let mut statement = conn.prepare(&format!(
         "SELECT {MEMBER_COLUMNS} FROM members WHERE org = ?1
-         ORDER BY CASE role WHEN 'Owner' THEN 0 WHEN 'Admin' THEN 1 ELSE 2 END, email"
+         ORDER BY CASE role WHEN 'Owner' THEN 0 WHEN 'Admin' THEN 1 ELSE 2 END, email
+         LIMIT ?2 OFFSET ?3"
     ))?;
-    let rows = statement.query_map(params![org], member_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = statement.query_map(params![org, limit, offset], member_from_row)?;
+    Ok((rows.collect::<Result<_, _>>()?, total))
 }
 
 /// One page of the provisioned members of `org` (by email) and how many there are in all.

@@ -71,7 +71,11 @@ th { color:var(--muted); font-weight:600; }
 .badge { display:inline-block; padding:1px 8px; border-radius:10px; font-size:12px; border:1px solid var(--line); }
 .badge.ok { color:var(--ok); border-color:#a6d8b8; } .badge.bad { color:var(--bad); border-color:#f1b5ae; }
 .token { font-size:15px; }
-form.inline { display:inline; }
+form.inline { display:inline-flex; gap:8px; align-items:center; margin:0; }
+form.inline select { width:auto; padding:5px 8px; }
+form.inline button.secondary { padding:5px 12px; }
+details { margin-top:14px; } summary { cursor:pointer; }
+table.kv th { width:230px; }
 "#;
 
 /// Reveals the copy buttons and copies the value of the input named by `data-copy`.

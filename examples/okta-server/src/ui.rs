@@ -178,7 +178,12 @@ pub(crate) async fn handle(state: &AppState, org: OrgInfo, req: Request<Bytes>) 
         "/welcome/github" => github_step(&ctx).await,
         "/welcome/github/connect" => github_connect(&ctx).await,
         "/settings" => admin(&ctx, |_| async { redirect("/settings/okta") }).await,
-        "/settings/members" => admin(&ctx, members_page).await,
+        "/settings/members" => {
+            let page = field(&query, "page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            admin(&ctx, |ctx| members_page(ctx, page)).await
+        }
         "/settings/okta" => admin(&ctx, okta_tab).await,
         "/settings/okta/setup" => {
             admin(&ctx, |ctx| async {
@@ -536,6 +541,23 @@ async fn github_connect(ctx: &Ctx<'_>) -> Response<Bytes> {
     redirect(url)
 }
 
+/// "Page N of M · Previous · Next" for `total` rows at [`USERS_PAGE`] a page; empty for one page.
+fn pager(path: &str, page: i64, total: i64) -> String {
+    let pages = (total + USERS_PAGE - 1) / USERS_PAGE;
+    if pages <= 1 {
+        return String::new();
+    }
+    let mut out = format!("<p style=\"margin-top:10px\">Page {page} of {pages}");
+    if page > 1 {
+        let _ = write!(out, " · <a href=\"{path}?page={}\">Previous</a>", page - 1);
+    }
+    if page < pages {
+        let _ = write!(out, " · <a href=\"{path}?page={}\">Next</a>", page + 1);
+    }
+    out.push_str("</p>");
+    out
+}
+
 // --- settings: members --------------------------------------------------------------------
 
 fn settings_tabs(active: &str) -> String {
@@ -550,15 +572,16 @@ fn settings_tabs(active: &str) -> String {
     )
 }
 
-async fn members_page(ctx: &Ctx<'_>) -> Response<Bytes> {
+async fn members_page(ctx: &Ctx<'_>, page: i64) -> Response<Bytes> {
     let slug = ctx.org.slug.as_str().to_owned();
-    let members = match ctx
+    let page = page.max(1);
+    let (members, total) = match ctx
         .state
         .db
-        .call(move |conn| db::members(conn, &slug))
+        .call(move |conn| db::members_page(conn, &slug, (page - 1) * USERS_PAGE, USERS_PAGE))
         .await
     {
-        Ok(members) => members,
+        Ok(loaded) => loaded,
         Err(error) => return internal_error(ctx.state, &ctx.org, &error.to_string()),
     };
     let owner = ctx
@@ -602,7 +625,9 @@ async fn members_page(ctx: &Ctx<'_>) -> Response<Bytes> {
             escape(&member.display_name)
         );
     }
-    body.push_str("</table></div>");
+    body.push_str("</table>");
+    body.push_str(&pager("/settings/members", page, total));
+    body.push_str("</div>");
     ctx.ok("Members", Nav::Settings, body)
 }
 
@@ -744,7 +769,7 @@ async fn okta_tab(ctx: &Ctx<'_>) -> Response<Bytes> {
         Some(settings) => {
             let _ = write!(
                 body,
-                "<p><span class=\"badge ok\">Connected</span> Members sign in through <b>{}</b>.</p><table><tr><th>IdP Single Sign-On URL</th><td><code>{}</code></td></tr><tr><th>IdP Issuer</th><td><code>{}</code></td></tr><tr><th>Certificates</th><td>{}</td></tr><tr><th>Last saved</th><td>{}</td></tr></table><p style=\"margin-top:12px\"><a class=\"button secondary\" href=\"/settings/okta/setup\">Set Up again</a> <span class=\"hint\">Saving again issues a new SCIM token; the current one stops working.</span></p>",
+                "<p><span class=\"badge ok\">Connected</span> Members sign in through <b>{}</b>.</p><table class=\"kv\"><tr><th>IdP Single Sign-On URL</th><td><code>{}</code></td></tr><tr><th>IdP Issuer</th><td><code>{}</code></td></tr><tr><th>Certificates</th><td>{}</td></tr><tr><th>Last saved</th><td>{}</td></tr></table><p style=\"margin-top:12px\"><a class=\"button secondary\" href=\"/settings/okta/setup\">Set Up again</a> <span class=\"hint\">Saving again issues a new SCIM token; the current one stops working.</span></p>",
                 escape(&settings.issuer),
                 escape(&settings.sso_url),
                 escape(&settings.issuer),
