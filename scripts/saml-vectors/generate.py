@@ -941,23 +941,28 @@ class Gen:
                     "Signature moved: the Response's Signature (referencing the Response ID) moved into the "
                     "Assertion", [5, 29], r=r)
         # Class 32: encrypted assertion.
-        r = self.base("encrypted_assertion", ("response",))
+        # An Assertion signed by the IdP, then encrypted by xmlsec1 for the SP's key (Okta's
+        # "EncryptedSignedAssertion"), inside a signed or an unsigned Response.
+        inner = self.base("encrypted_assertion_plaintext", ("assertion",))
+        signed_inner = parse(self.sign_resp(inner)).find(q(NS_A, "Assertion"))
+        from lxml import etree as _etree
+        encrypted = self.signer.encrypt(_etree.tostring(signed_inner).decode(), "sp-encryption-rsa2048")
+        for name, sign in (("encrypted_assertion", ("response",)), ("encrypted_assertion_response_unsigned", ())):
+            r = self.base(name, sign)
 
-        def encrypt(resp, a):
-            i = resp.children.index(a)
-            enc = El(NS_A, "EncryptedAssertion", children=[
-                El(NS_XENC, "EncryptedData", [("Type", "http://www.w3.org/2001/04/xmlenc#Element")], [
-                    El(NS_XENC, "EncryptionMethod", [("Algorithm", "http://www.w3.org/2001/04/xmlenc#aes256-cbc")]),
-                    El(NS_XENC, "CipherData", children=[El(NS_XENC, "CipherValue", children=[
-                        "q2J3vG9kYm9ndXNjaXBoZXJ0ZXh0Zm9ydGVzdHMwMTIzNDU2Nzg5YWJjZGVm"])]),
-                ], decl={"xenc": NS_XENC}, prefix="xenc")])
-            resp.children[i] = enc
-            return resp
+            def swap(resp, a):
+                i = resp.children.index(a)
+                resp.children[i] = Raw(f'<saml2:EncryptedAssertion xmlns:saml2="{NS_A}">{encrypted}'
+                                       '</saml2:EncryptedAssertion>')
+                return resp
 
-        r.prefixes = dict(r.prefixes)
-        r.prefixes[NS_XENC] = "xenc"
-        self.reject("encrypted_assertion", self.sign_resp(r, mutate=encrypt), "encrypted_assertion",
-                    "A signed Response carrying an EncryptedAssertion: typed \"not supported yet\" error", [32], r=r)
+            xml = self.sign_resp(r, mutate=swap)
+            self.reject(name, xml, "encrypted_assertion",
+                        f"A {'signed' if sign else 'unsigned'} Response carrying an EncryptedAssertion (a signed "
+                        "Assertion encrypted by xmlsec1: AES-256-CBC, RSA-OAEP-MGF1P to "
+                        "keys/sp-encryption-rsa2048.crt): typed \"not supported yet\" error", [32], r=r)
+            self.cases[-1]["decryption"] = {"key": "keys/sp-encryption-rsa2048.key",
+                                            "plaintext": expected_valid(inner)}
 
     def parser_attacks(self) -> None:
         r = self.base("xxe_doctype", ("response",))
@@ -1282,8 +1287,8 @@ class Gen:
             "all.",
             "",
             "`keys/` holds throw-away keys made for these tests only (RSA-2048 IdP, RSA-3072 rollover, ECDSA "
-            "P-256 and P-384, RSA-1024 for the legacy option, an attacker key). They protect nothing; never use "
-            "them elsewhere.",
+            "P-256 and P-384, RSA-1024 for the legacy option, an attacker key, the SP's encryption key for the "
+            "EncryptedAssertion cases). They protect nothing; never use them elsewhere.",
             "",
             "Common settings unless the table says otherwise: SP entity ID `" + SP_ENTITY_ID + "`, ACS URL `"
             + ACS_URL + "`, certificate `keys/idp-rsa2048.crt`, issuer of the IdP style, now "
@@ -1313,6 +1318,19 @@ class Gen:
             lines.append(f"| {n} | {cell} |")
         lines.append("")
         (OUT / "README.md").write_text("\n".join(lines))
+        (KEYS / "README.md").write_text(
+            "# Test-only keys\n\nThrow-away keys and self-signed certificates made with openssl by "
+            "`scripts/saml-vectors/generate.py` for the generated SAML vectors only. The private keys are "
+            "public on purpose and protect nothing: never trust them anywhere else.\n\n"
+            "| file | use |\n|---|---|\n"
+            "| `idp-rsa2048` | the IdP signing key of most vectors |\n"
+            "| `idp-rsa3072` | a second IdP key (certificate rollover) |\n"
+            "| `idp-p256`, `idp-p384` | ECDSA-SHA256 / ECDSA-SHA384 vectors |\n"
+            "| `idp-rsa1024` | the legacy RSA-1024 option |\n"
+            "| `attacker-rsa2048` | re-signing attacks |\n"
+            "| `sp-encryption-rsa2048` | the SP key EncryptedAssertions are encrypted to |\n"
+            "| `idp-rsa2048.crt.der` | the IdP certificate as DER, used as an HMAC secret in the key-confusion "
+            "cases |\n")
 
 
 def remove_keep_tail(el) -> None:

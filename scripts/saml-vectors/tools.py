@@ -29,7 +29,19 @@ KEY_SPECS = {
     "idp-p384": ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
     "idp-rsa1024": ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"],
     "attacker-rsa2048": ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    # The SP's encryption key (EncryptedAssertion vectors).
+    "sp-encryption-rsa2048": ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
 }
+
+ENCRYPTED_DATA_TEMPLATE = (
+    '<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" '
+    'Type="http://www.w3.org/2001/04/xmlenc#Element">'
+    '<xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes256-cbc"/>'
+    '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><xenc:EncryptedKey>'
+    '<xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/>'
+    '<xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>'
+    '<xenc:CipherData><xenc:CipherValue/></xenc:CipherData></xenc:EncryptedData>'
+)
 
 
 def run(cmd: list[str], check: bool = True, **kw) -> subprocess.CompletedProcess:
@@ -84,6 +96,26 @@ class Signer:
                     out.write_text(after_each(out.read_text(encoding=encoding)), encoding=encoding)
                 cur = out
             return cur.read_text(encoding=encoding)
+
+    def encrypt(self, element_xml: str, cert: str) -> str:
+        """Encrypts an XML element (AES-256-CBC, key transport RSA-OAEP-MGF1P to cert) with xmlsec1,
+        checks that xmlsec1 decrypts it back, and returns the xenc:EncryptedData element."""
+
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data.xml"
+            data.write_text(element_xml, encoding="utf-8")
+            tmpl = Path(tmp) / "tmpl.xml"
+            tmpl.write_text(ENCRYPTED_DATA_TEMPLATE, encoding="utf-8")
+            out = Path(tmp) / "enc.xml"
+            run(["xmlsec1", "--encrypt", "--pubkey-cert-pem", str(self.keys_dir / (cert + ".crt")),
+                 "--session-key", "aes-256", "--xml-data", str(data), "--node-xpath", "/*",
+                 "--output", str(out), str(tmpl)])
+            dec = run(["xmlsec1", "--decrypt", "--privkey-pem", str(self.keys_dir / (cert + ".key")), str(out)])
+            if etree.tostring(etree.fromstring(dec.stdout), method="c14n") != etree.tostring(
+                    etree.fromstring(element_xml.encode()), method="c14n"):
+                raise RuntimeError("xmlsec1 --decrypt does not give the plaintext back")
+            text = out.read_text(encoding="utf-8")
+            return text.split("?>", 1)[1].strip() if text.startswith("<?xml") else text
 
     def verify_all(self, data: bytes, certs: list[str], id_attrs: list[str] | None = None,
                    extra_id_nodes: list[str] | None = None) -> bool:
