@@ -289,6 +289,53 @@ impl OktaIntegration {
         }))
     }
 
+    /// Ends the request's session (the default session cookie) and returns the `Set-Cookie`
+    /// value that clears the cookie. Ending an unknown session is not an error.
+    pub async fn sign_out(&self, parts: &Parts) -> Result<http::HeaderValue, Error> {
+        let name = &self.inner.session_cookie;
+        if let Some(id) = cookie_value(&parts.headers, name) {
+            if let Ok(tenant) = self.tenant(parts).await {
+                if id.len() <= crate::auth::MAX_SECRET_LEN {
+                    self.inner
+                        .store
+                        .revoke_session(tenant.org.id, SecretHash::of(id))
+                        .await
+                        .map_err(store_err)?;
+                    let event =
+                        AuditEvent::new(self.now(), AuditKind::SessionEnded, "session.signed_out");
+                    self.audit(tenant.org.id, &event).await;
+                }
+            }
+        }
+        let secure = self.inner.origin_rules.origin(parts).scheme == Scheme::Https;
+        let cookie = crate::session::session_cookie(name, "", 0, secure);
+        http::HeaderValue::from_str(&cookie).map_err(|_| {
+            Error::Config(crate::ConfigError::InvalidValue {
+                what: "session cookie name",
+                detail: "not a valid header value",
+            })
+        })
+    }
+
+    /// A provisioning worker over this integration's store and clock, delivering to
+    /// `provisioner`; the host spawns [`Worker::run`](crate::provisioning::Worker::run) (or
+    /// steps [`Worker::run_once`](crate::provisioning::Worker::run_once)). `sleep` is the host
+    /// runtime's timer, e.g. `|d| tokio::time::sleep(d)`.
+    pub fn worker(
+        &self,
+        provisioner: std::sync::Arc<dyn crate::provisioning::Provisioner>,
+        sleep: impl crate::provisioning::Sleep + 'static,
+        config: crate::provisioning::WorkerConfig,
+    ) -> crate::provisioning::Worker {
+        crate::provisioning::Worker::new(
+            std::sync::Arc::clone(&self.inner.store),
+            provisioner,
+            std::sync::Arc::clone(&self.inner.clock),
+            sleep,
+            config,
+        )
+    }
+
     /// Records an audit event; a store failure is logged, never fatal to the request.
     pub(crate) async fn audit(&self, org: crate::store::OrgId, event: &AuditEvent) {
         if let Err(e) = self.inner.store.append_audit(org, event).await {

@@ -403,6 +403,13 @@ fn read_certificates(text: &str) -> Result<Vec<CertificateInfo>, String> {
             "The certificate".to_owned()
         }
     };
+    let weak_key = |i: usize| {
+        format!(
+            "{} has a key that cannot verify sign-ins (RSA of at least 2048 bits or \
+             ECDSA P-256/P-384 is needed).",
+            label(i)
+        )
+    };
     let mut out = Vec::new();
     for (i, block) in blocks.into_iter().enumerate() {
         let compact: String = block.chars().filter(|c| !c.is_whitespace()).collect();
@@ -411,17 +418,20 @@ fn read_certificates(text: &str) -> Result<Vec<CertificateInfo>, String> {
             .map_err(|_| format!("{} is not a PEM certificate (base64 text).", label(i)))?;
         let (_, cert) = x509_parser::parse_x509_certificate(&der)
             .map_err(|_| format!("{} is not an X.509 certificate.", label(i)))?;
+        // RSA keys under 2048 bits are refused by the verifier (without a dangerous opt-in),
+        // so they are not usable here either.
+        if let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = cert.public_key().parsed() {
+            if rsa.key_size() < 2048 {
+                return Err(weak_key(i));
+            }
+        }
         let validity = cert.validity();
         let not_before = UnixTime::from_unix_seconds(validity.not_before.timestamp());
         let not_after = UnixTime::from_unix_seconds(validity.not_after.timestamp());
         // The verifier's own reading: the key must be one it can use (RSA >= 2048, P-256/384).
         Certificate::from_der(&der).map_err(|e| {
             tracing::info!(error = %e, "IdP certificate refused");
-            format!(
-                "{} has a key that cannot verify sign-ins (RSA of at least 2048 bits or \
-                 ECDSA P-256/P-384 is needed).",
-                label(i)
-            )
+            weak_key(i)
         })?;
         out.push(CertificateInfo {
             pem: to_pem(&compact),

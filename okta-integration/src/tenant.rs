@@ -130,8 +130,12 @@ impl fmt::Display for BaseUrl {
 pub struct RequestOrigin {
     /// The scheme the client used.
     pub scheme: Scheme,
-    /// The host (lower-case, default port removed), or `None` when the request names none.
+    /// The host (lower-case, default port removed), or `None` when the request names none
+    /// or an invalid one.
     pub host: Option<String>,
+    /// Whether the request named a host that is not a valid `host[:port]` (such a request
+    /// belongs to no organization).
+    pub invalid_host: bool,
 }
 
 /// What a [`TenantResolver`] decided.
@@ -180,6 +184,9 @@ impl HostResolver {
 
 impl TenantResolver for HostResolver {
     fn resolve(&self, origin: &RequestOrigin, _parts: &Parts) -> Option<TenantChoice> {
+        if origin.invalid_host {
+            return None;
+        }
         let Some(host) = origin.host.as_deref() else {
             return Some(TenantChoice::Default);
         };
@@ -244,9 +251,13 @@ impl OriginRules {
             .or_else(|| parts.headers.get(HOST).and_then(|v| v.to_str().ok()))
             .map(str::to_owned)
             .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()));
+        let host = raw_host
+            .as_deref()
+            .and_then(|h| normalize_host(h.trim(), scheme));
         RequestOrigin {
             scheme,
-            host: raw_host.and_then(|h| normalize_host(h.trim(), scheme)),
+            invalid_host: raw_host.is_some() && host.is_none(),
+            host,
         }
     }
 
