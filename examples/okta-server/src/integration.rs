@@ -271,8 +271,8 @@ impl Backend {
         clock: Arc<dyn TimeProvider>,
         random: Arc<dyn IdGenerator>,
     ) -> Result<Self, BackendError> {
-        let scim = crate::scim_hooks::scim(Arc::clone(&clock), Arc::clone(&random))
-            .map_err(BackendError)?;
+        let scim = okta_integration::scim_engine(Arc::clone(&clock), Arc::clone(&random))
+            .map_err(BackendError::from_display)?;
         let store: Arc<dyn Store> = Arc::new(
             SqliteStore::open(path, Arc::clone(&scim), Arc::clone(&clock))
                 .map_err(BackendError::from_display)?,

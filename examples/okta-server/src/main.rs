@@ -25,7 +25,6 @@ mod html;
 mod integration;
 mod provisioner;
 mod saml_verify;
-mod scim_hooks;
 mod secret;
 mod serve;
 mod sessions;
