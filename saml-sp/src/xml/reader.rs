@@ -31,19 +31,16 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, XmlError>
         });
     }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let text = std::str::from_utf8(input).map_err(|e| XmlError::Syntax {
-        offset: e.valid_up_to() as u64,
-        message: "not valid UTF-8".to_owned(),
-    })?;
-    check_chars(text)?;
-    Builder::new(text, limits).run()
+    check_chars(input)?;
+    // quick-xml checks that every event is UTF-8 (everything in the tree comes from events), so
+    // the input is not validated twice.
+    Builder::new(input, limits).run()
 }
 
 /// Refuses characters outside the XML 1.0 `Char` production (C0 controls other than tab, LF and
 /// CR, and U+FFFE/U+FFFF; surrogates cannot occur in a `str`).
-fn check_chars(text: &str) -> Result<(), XmlError> {
+fn check_chars(bytes: &[u8]) -> Result<(), XmlError> {
     const CHUNK: usize = 32;
-    let bytes = text.as_bytes();
     for (index, chunk) in bytes.chunks(CHUNK).enumerate() {
         // Almost every byte is printable ASCII or a UTF-8 byte other than 0xEF; this branch-free
         // test over a chunk vectorizes, and only suspicious chunks are looked at closely.
@@ -185,7 +182,7 @@ fn resolve_reference(name: &str, offset: u64) -> Result<char, XmlError> {
 }
 
 struct Builder<'i> {
-    input: &'i str,
+    input: &'i [u8],
     limits: Limits,
     doc: Document,
     ns_ids: HashMap<Box<str>, u32>,
@@ -202,7 +199,7 @@ struct Builder<'i> {
 }
 
 impl<'i> Builder<'i> {
-    fn new(input: &'i str, limits: &Limits) -> Self {
+    fn new(input: &'i [u8], limits: &Limits) -> Self {
         let mut text = String::with_capacity(input.len());
         text.push_str(XML_NS);
         let xml_span = Span {
@@ -366,7 +363,7 @@ impl<'i> Builder<'i> {
     }
 
     fn run(mut self) -> Result<Document, XmlError> {
-        let mut reader = quick_xml::Reader::from_str(self.input);
+        let mut reader = quick_xml::Reader::from_reader(self.input);
         {
             let config = reader.config_mut();
             config.check_comments = true;

@@ -114,6 +114,28 @@ fn refuses_malformed_documents() {
 }
 
 #[test]
+fn refuses_invalid_utf8_anywhere() {
+    for bad in [
+        &b"<a>\xff</a>"[..],
+        b"<a b='\xff'/>",
+        b"<a\xff/>",
+        b"<a><!--\xff--></a>",
+        b"<a><![CDATA[\xff]]></a>",
+        b"<a/>\xff",
+        b"\xff<a/>",
+        b"<a>\xc3</a>",
+    ] {
+        assert!(
+            matches!(
+                Document::parse(bad, &Limits::default()),
+                Err(XmlError::Syntax { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn accepts_bom_and_declaration() {
     let doc = Document::parse(
         b"\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>\n",
