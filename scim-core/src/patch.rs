@@ -1184,3 +1184,39 @@ fn element_from_filter(f: &RawFilter) -> Option<Map<String, Value>> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::SchemaRegistry;
+
+    #[test]
+    fn member_value_filter_uses_the_index() {
+        let reg = SchemaRegistry::standard();
+        let rt = reg.resource_type("Group").unwrap();
+        let opts = Options::default();
+        let mut members = MemberList::new();
+        let work = Work {
+            v: Validator {
+                reg: &reg,
+                rt,
+                opts: &opts,
+            },
+            attrs: Map::new(),
+            members: Some(&mut members),
+            journal: Vec::new(),
+            net: std::collections::HashMap::new(),
+            id: "g",
+        };
+        let Target::Attr { filter, .. } = work.resolve("members[value eq \"2819c223\"]").unwrap()
+        else {
+            panic!("expected an attribute target");
+        };
+        assert_eq!(filter.unwrap().0.as_value_eq(), Some("2819c223"));
+        // Any other filter scans.
+        let Target::Attr { filter, .. } = work.resolve("members[type eq \"User\"]").unwrap() else {
+            panic!("expected an attribute target");
+        };
+        assert_eq!(filter.unwrap().0.as_value_eq(), None);
+    }
+}

@@ -1,8 +1,10 @@
 //! The User, Group and EnterpriseUser schemas of RFC 7643 §4 and §8.7, as data.
 //!
-//! Two deliberate corrections to the §8.7.1 listing, both backed by the RFC's own prose:
-//! `addresses` has a `primary` sub-attribute (§4.1.2 lists it), and Group `members` has a
-//! `display` sub-attribute (§4.2 lists it; Okta sends it).
+//! Three deliberate corrections to the §8.7.1 listing, each backed by the RFC's own prose:
+//! `addresses` has a `primary` sub-attribute (§4.1.2 lists it); Group `members` has a
+//! `display` sub-attribute (§4.2 lists it; Okta sends it); and `members.value` is `caseExact`,
+//! since it holds a resource `id`, which is case-exact (§3.1) — this also lets
+//! `members[value eq "…"]` use the member index.
 
 use super::{AttributeDef, AttributeType as T, Mutability as M, ResourceType, Returned as R};
 use super::{Schema, SchemaExtension, Uniqueness as U};
@@ -180,6 +182,7 @@ pub fn group_schema() -> Schema {
                 .with_description("A list of members of the Group.")
                 .with_sub_attributes(vec![
                     s("value", "Identifier of the member of this Group.")
+                        .with_case_exact()
                         .with_mutability(M::Immutable),
                     AttributeDef::new("$ref", T::Reference)
                         .with_description("The URI corresponding to a SCIM resource that is a member of this Group.")
