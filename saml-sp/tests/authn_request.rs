@@ -68,6 +68,7 @@ fn cert_public_key() -> Vec<u8> {
 fn renders_exact_xml() {
     let request = request();
     assert_eq!(request.id(), "_3f2a9c");
+    assert_eq!(request.request_id().as_str(), "_3f2a9c");
     assert_eq!(request.issue_instant(), now());
     assert_eq!(
         request.destination(),
@@ -160,7 +161,7 @@ fn build_rejects_bad_settings_and_ids() {
     for (builder, expected) in cases {
         assert_eq!(builder.build(&FixedId("_ok"), now()), Err(expected));
     }
-    for bad_id in ["", "1abc", "a b", "a\"b", "_é"] {
+    for bad_id in ["", "1abc", "a b", "a\"b", "a:b", "-x"] {
         let id: &'static str = Box::leak(bad_id.to_owned().into_boxed_str());
         assert_eq!(
             builder().build(&FixedId(id), now()),
@@ -356,4 +357,51 @@ fn python_standard_library_decodes_our_redirect_urls() {
     let signature = STANDARD.decode(&signed[3]).unwrap();
     let verifier = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, cert_public_key());
     verifier.verify(signed[4].as_bytes(), &signature).unwrap();
+}
+
+#[test]
+fn request_id_round_trips_into_sp_initiated_verification() {
+    use saml_sp::{AcsUrl, Certificate, EntityId, IdpConfig, SpConfig};
+
+    let cert = include_str!("data/generated/keys/idp-rsa2048.crt");
+    let response = include_bytes!("data/generated/valid/okta_response_signed.xml");
+    let sp = SpConfig::builder(
+        EntityId::try_from("https://acme.example.com").unwrap(),
+        AcsUrl::try_from("https://acme.example.com/okta/auth").unwrap(),
+        IdpConfig::new(
+            EntityId::try_from("http://www.okta.com/exk5vect0rs0000h7x8").unwrap(),
+            Certificate::from_pem_bundle(cert).unwrap(),
+        )
+        .unwrap(),
+    )
+    .build()
+    .unwrap();
+    let now = UnixTime::parse_xs_datetime("2030-06-15T09:31:00Z").unwrap();
+
+    // The ID the response answers, as our builder would have issued it.
+    let request = AuthnRequestBuilder::new(
+        "https://acme.example.com",
+        "https://acme.example.com/okta/auth",
+        "https://acme.okta.com/app/acme/exk5vect0rs0000h7x8/sso/saml",
+    )
+    .build(&FixedId("id-7c1f0e4a9b2d4c58a0f3e6d1b2c3a4f5"), now)
+    .unwrap();
+    let user = sp
+        .verify_response(response, Some(request.request_id()), now)
+        .unwrap();
+    assert_eq!(user.in_response_to(), Some(request.id()));
+    assert_eq!(user.name_id().value(), "jane.doe@acme.example.com");
+
+    // Another request's ID is refused.
+    let other = AuthnRequestBuilder::new(
+        "https://acme.example.com",
+        "https://acme.example.com/okta/auth",
+        "https://acme.okta.com/app/acme/exk5vect0rs0000h7x8/sso/saml",
+    )
+    .build(&FixedId("_another"), now)
+    .unwrap();
+    let err = sp
+        .verify_response(response, Some(other.request_id()), now)
+        .unwrap_err();
+    assert_eq!(err.check(), "in_response_to");
 }
