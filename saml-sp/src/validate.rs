@@ -1,7 +1,7 @@
 //! Protocol checks on a verified assertion (SAML profiles §4.1.4.2-3, core §2.5).
 //!
-//! In order: issuer, destination, a bearer subject confirmation (recipient and time window),
-//! conditions (time window, audiences), `InResponseTo`, and one-time use. Time windows allow the
+//! In order: issuer, destination, the conditions' time window, a bearer subject confirmation
+//! (recipient and time window), audiences, `InResponseTo`, and one-time use. Time windows allow the
 //! configured clock skew on both ends; `NotOnOrAfter` is exclusive.
 
 use crate::assertion::{Assertion, BEARER, ConfirmationData};
@@ -131,8 +131,8 @@ pub(crate) fn validate(
         }
     }
 
-    let confirmation = bearer_confirmation(assertion, config, now)?;
-
+    // The assertion's own validity window first (an assertion that is wholly expired reports
+    // `expired`), then the bearer confirmation (its own window reports `subject_confirmation`).
     let conditions = assertion.conditions.as_ref();
     check_window(
         conditions.and_then(|c| c.not_before),
@@ -140,6 +140,8 @@ pub(crate) fn validate(
         now,
         config.clock_skew,
     )?;
+
+    let confirmation = bearer_confirmation(assertion, config, now)?;
     let restrictions = conditions.map_or(&[][..], |c| c.audience_restrictions.as_slice());
     let entity_id = config.entity_id.as_str();
     if restrictions.is_empty() {
