@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::eval::{CmpOp, Compiled, Step};
+use crate::eval::CmpOp;
 use crate::schema::{AttributeDef, AttributeType, ResourceType, SchemaRegistry};
 
 /// An attribute path as written: `[urn:]attr[.sub]`.
@@ -27,10 +27,11 @@ pub(crate) enum RawFilter {
 
 /// A PATCH path as parsed: `attrPath` or `valuePath[.subAttr]`; for
 /// `emails[type eq "work"].value` the path is `emails.value` and the filter `type eq "work"`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct RawPatchPath {
     pub(crate) path: RawAttrPath,
-    pub(crate) filter: Option<RawFilter>,
+    pub(crate) attr_path: scim_filter::AttrPath,
+    pub(crate) filter: Option<ParsedFilter>,
 }
 
 fn cmp_op(op: scim_filter::CompareOp) -> CmpOp {
@@ -115,149 +116,163 @@ const MAX_FILTER_DEPTH: usize = 128;
 
 /// Parses filter text with `scim-filter`. `lenient` accepts unquoted comparison values
 /// (Entra's `externalId eq jyoung`) as strings.
-pub(crate) fn parse_filter(text: &str, lenient: bool) -> Result<RawFilter> {
+pub(crate) fn parse_filter(text: &str, lenient: bool) -> Result<ParsedFilter> {
     let opts = scim_filter::ParseOptions::new().with_bare_words(lenient);
-    let f = scim_filter::Filter::parse_with(text, &opts).map_err(|e| Error::InvalidFilter {
+    let ast = scim_filter::Filter::parse_with(text, &opts).map_err(|e| Error::InvalidFilter {
         detail: e.to_string(),
     })?;
-    raw_filter(&f, 0)
+    let raw = raw_filter(&ast, 0)?;
+    Ok(ParsedFilter { ast, raw })
 }
 
 /// Parses a PATCH path with `scim-filter`.
 pub(crate) fn parse_patch_path(text: &str) -> Result<RawPatchPath> {
     let p = scim_filter::PatchPath::parse(text)
         .map_err(|e| Error::invalid_path(text, e.to_string()))?;
+    let filter = match p.value_filter() {
+        Some(ast) => Some(ParsedFilter {
+            raw: raw_filter(ast, 0)?,
+            ast: ast.clone(),
+        }),
+        None => None,
+    };
     Ok(RawPatchPath {
         path: raw_attr(p.attr_path()),
-        filter: p.value_filter().map(|f| raw_filter(f, 0)).transpose()?,
+        attr_path: p.attr_path().clone(),
+        filter,
     })
 }
 
-/// Compiles a filter over whole resources of type `rt`.
-pub(crate) fn compile(reg: &SchemaRegistry, rt: &ResourceType, f: &RawFilter) -> Result<Compiled> {
-    compile_in(reg, rt, None, f)
+/// A parsed filter: the `scim-filter` tree (evaluated by its [`scim_filter::Matcher`]) and
+/// the plain form this crate inspects for dialect rules and fast paths.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedFilter {
+    pub(crate) ast: scim_filter::Filter,
+    pub(crate) raw: RawFilter,
 }
 
-/// Compiles a filter over elements of the complex attribute `parent` (value filters).
+/// The schema registry seen through `scim-filter`'s attribute-type interface, for one
+/// resource type: names resolve case-insensitively against the core schema, the common
+/// attributes (`id`, `externalId`, `meta`) and the resource type's extensions.
+pub(crate) struct Types<'a> {
+    pub(crate) reg: &'a SchemaRegistry,
+    pub(crate) rt: &'a ResourceType,
+}
+
+fn data_type(t: AttributeType) -> scim_filter::DataType {
+    use scim_filter::DataType as D;
+    match t {
+        AttributeType::String => D::String,
+        AttributeType::Boolean => D::Boolean,
+        AttributeType::Decimal => D::Decimal,
+        AttributeType::Integer => D::Integer,
+        AttributeType::DateTime => D::DateTime,
+        AttributeType::Binary => D::Binary,
+        AttributeType::Reference => D::Reference,
+        AttributeType::Complex => D::Complex,
+    }
+}
+
+impl scim_filter::AttributeTypes for Types<'_> {
+    fn characteristics(
+        &self,
+        schema: Option<&str>,
+        attr: &str,
+        sub_attr: Option<&str>,
+    ) -> Option<scim_filter::Characteristics> {
+        let r = self.reg.resolve(self.rt, schema, attr)?;
+        let def = match sub_attr {
+            Some(s) => r.def.sub_attribute(s)?,
+            None => r.def,
+        };
+        Some(
+            scim_filter::Characteristics::new(data_type(def.ty))
+                .with_case_exact(def.case_exact)
+                .with_multi_valued(def.multi_valued),
+        )
+    }
+
+    fn is_extension(&self, schema: &str) -> bool {
+        self.rt
+            .extensions
+            .iter()
+            .any(|e| e.schema.eq_ignore_ascii_case(schema))
+    }
+}
+
+/// A filter bound to the schema, ready to test resources or single values.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    matcher: scim_filter::Matcher,
+    value_eq: Option<String>,
+    members: bool,
+}
+
+impl Compiled {
+    /// Whether `v` satisfies the filter (a data-dependent type error counts as no match).
+    pub(crate) fn matches(&self, v: &Value) -> bool {
+        self.matcher.matches(v).unwrap_or(false)
+    }
+
+    /// `Some(value)` when this value filter is exactly `value eq "<value>"` on a case-exact
+    /// `value` sub-attribute (the fast path for group members).
+    pub(crate) fn as_value_eq(&self) -> Option<&str> {
+        self.value_eq.as_deref()
+    }
+
+    /// Whether the filter reads the `members` attribute.
+    pub(crate) fn mentions_members(&self) -> bool {
+        self.members
+    }
+}
+
+/// Binds a filter over whole resources of type `rt`.
+pub(crate) fn compile(
+    reg: &SchemaRegistry,
+    rt: &ResourceType,
+    f: &ParsedFilter,
+) -> Result<Compiled> {
+    let matcher = scim_filter::Matcher::new(&f.ast, &Types { reg, rt }).map_err(|e| {
+        Error::InvalidFilter {
+            detail: e.to_string(),
+        }
+    })?;
+    let mut members = false;
+    f.ast
+        .for_each_path(&mut |p| members |= p.attr().as_str().eq_ignore_ascii_case("members"));
+    Ok(Compiled {
+        matcher,
+        value_eq: None,
+        members,
+    })
+}
+
+/// Binds a value filter over single values of the multi-valued complex attribute `parent`.
 pub(crate) fn compile_elem(
     reg: &SchemaRegistry,
     rt: &ResourceType,
+    parent_path: &scim_filter::AttrPath,
     parent: &AttributeDef,
-    f: &RawFilter,
+    f: &ParsedFilter,
 ) -> Result<Compiled> {
-    compile_in(reg, rt, Some(parent), f)
-}
-
-fn compile_in(
-    reg: &SchemaRegistry,
-    rt: &ResourceType,
-    parent: Option<&AttributeDef>,
-    f: &RawFilter,
-) -> Result<Compiled> {
-    let rec = |x: &RawFilter| compile_in(reg, rt, parent, x);
-    Ok(match f {
-        RawFilter::And(a, b) => Compiled::And(Box::new(rec(a)?), Box::new(rec(b)?)),
-        RawFilter::Or(a, b) => Compiled::Or(Box::new(rec(a)?), Box::new(rec(b)?)),
-        RawFilter::Not(a) => Compiled::Not(Box::new(rec(a)?)),
-        RawFilter::Present(p) => match resolve_steps(reg, rt, parent, p)? {
-            Some((steps, _)) => Compiled::Present(steps),
-            None => Compiled::False,
-        },
-        RawFilter::Cmp(p, op, v) => match resolve_steps(reg, rt, parent, p)? {
-            Some((steps, def)) => {
-                let def = if def.ty == AttributeType::Complex {
-                    // `emails co "x"` compares the `value` sub-attribute.
-                    def.sub_attribute("value").unwrap_or(def)
-                } else {
-                    def
-                };
-                Compiled::cmp(steps, *op, def, v)?
-            }
-            None => {
-                if *op == CmpOp::Ne {
-                    Compiled::Not(Box::new(Compiled::False))
-                } else {
-                    Compiled::False
-                }
-            }
-        },
-        RawFilter::ValuePath(p, inner) => {
-            if parent.is_some() {
-                return Err(Error::InvalidFilter {
-                    detail: "value filters cannot be nested".into(),
-                });
-            }
-            match resolve_steps(reg, rt, None, p)? {
-                Some((steps, def)) if def.ty == AttributeType::Complex => Compiled::Elem {
-                    steps,
-                    inner: Box::new(compile_in(reg, rt, Some(def), inner)?),
-                },
-                Some(_) => {
-                    return Err(Error::InvalidFilter {
-                        detail: format!("'{}' is not a complex attribute", p.attr),
-                    });
-                }
-                None => Compiled::False,
-            }
+    let matcher = scim_filter::Matcher::for_values_of(parent_path, &f.ast, &Types { reg, rt })
+        .map_err(|e| Error::InvalidFilter {
+            detail: e.to_string(),
+        })?;
+    let value_eq = match &f.raw {
+        RawFilter::Cmp(p, CmpOp::Eq, Value::String(v))
+            if p.urn.is_none()
+                && p.sub.is_none()
+                && p.attr.eq_ignore_ascii_case("value")
+                && parent.sub_attribute("value").is_some_and(|d| d.case_exact) =>
+        {
+            Some(v.clone())
         }
-    })
-}
-
-/// Resolves a path to JSON steps. `Ok(None)`: the schema has no such attribute (matches
-/// nothing). Relative to `parent` when compiling a value filter.
-fn resolve_steps<'a>(
-    reg: &'a SchemaRegistry,
-    rt: &ResourceType,
-    parent: Option<&'a AttributeDef>,
-    p: &RawAttrPath,
-) -> Result<Option<(Vec<Step>, &'a AttributeDef)>> {
-    if let Some(parent) = parent {
-        let Some(def) = parent.sub_attribute(&p.attr) else {
-            return Ok(None);
-        };
-        if p.sub.is_some() {
-            return Err(Error::InvalidFilter {
-                detail: format!("'{}.{}' has no sub-attributes", parent.name, def.name),
-            });
-        }
-        return Ok(Some((
-            vec![Step {
-                key: def.name.clone(),
-                multi: def.multi_valued,
-            }],
-            def,
-        )));
-    }
-    if let Some(u) = &p.urn {
-        if reg.canonical_schema_of(rt, u).is_none() {
-            return Ok(None);
-        }
-    }
-    let Some(r) = reg.resolve(rt, p.urn.as_deref(), &p.attr) else {
-        return Ok(None);
+        _ => None,
     };
-    let mut steps = Vec::new();
-    if let Some(e) = r.extension {
-        steps.push(Step {
-            key: e.to_owned(),
-            multi: false,
-        });
-    }
-    steps.push(Step {
-        key: r.def.name.clone(),
-        multi: r.def.multi_valued,
-    });
-    match &p.sub {
-        None => Ok(Some((steps, r.def))),
-        Some(s) => match r.def.sub_attribute(s) {
-            Some(sd) => {
-                steps.push(Step {
-                    key: sd.name.clone(),
-                    multi: sd.multi_valued,
-                });
-                Ok(Some((steps, sd)))
-            }
-            None => Ok(None),
-        },
-    }
+    Ok(Compiled {
+        matcher,
+        value_eq,
+        members: false,
+    })
 }

@@ -35,7 +35,8 @@
 //!   schemas and extensions registered by the embedding application.
 //! - [`Scim`]: the engine. It validates create and replace bodies, applies PATCH requests
 //!   atomically ([`patch`]), runs list queries ([`query`]) and renders resources with
-//!   projection ([`projection`]). Time and ids are injected ([`time::Clock`],
+//!   projection ([`projection`]); filters are parsed and evaluated by `scim-filter` (its
+//!   `Matcher`, bound to the schema registry). Time and ids are injected ([`time::Clock`],
 //!   [`ids::IdGenerator`]).
 //! - [`store::ResourceStore`]: the storage trait (runtime-agnostic boxed futures); stores call
 //!   back into [`Scim`] for every rule, so an SQL store can run the whole change, and its own
@@ -358,11 +359,11 @@ impl Scim {
     {
         let rt = self.resource_type(resource_type)?;
         let compiled = q
-            .raw_filter()
+            .parsed_filter()
             .map(|f| filter::compile(&self.registry, rt, f))
             .transpose()?;
         // Large member lists are only materialised for filters that read them.
-        let needs_members = compiled.as_ref().is_some_and(|c| c.mentions("members"));
+        let needs_members = compiled.as_ref().is_some_and(|c| c.mentions_members());
         let mut matched: Vec<&Resource> = Vec::new();
         for r in resources {
             if !r.meta.resource_type.eq_ignore_ascii_case(&rt.name) {

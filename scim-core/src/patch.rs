@@ -9,8 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::eval::Compiled;
-use crate::filter::{RawFilter, compile_elem, parse_patch_path};
+use crate::filter::{Compiled, RawFilter, compile_elem, parse_patch_path};
 use crate::group::{Member, MemberList};
 use crate::options::Options;
 use crate::resource::Resource;
@@ -224,7 +223,7 @@ impl PatchRequest {
                     if !p.path.attr.eq_ignore_ascii_case("members") || p.path.sub.is_some() {
                         return None;
                     }
-                    match (&p.filter, &op.value) {
+                    match (p.filter.as_ref().map(|f| &f.raw), &op.value) {
                         (
                             Some(RawFilter::Cmp(a, crate::eval::CmpOp::Eq, Value::String(v))),
                             None,
@@ -486,11 +485,11 @@ impl<'a> Work<'a> {
                         ),
                     ));
                 }
-                let c = compile_elem(reg, rt, def, &f).map_err(|e| match e {
+                let c = compile_elem(reg, rt, &p.attr_path, def, &f).map_err(|e| match e {
                     Error::InvalidFilter { detail } => Error::invalid_path(text, detail),
                     other => other,
                 })?;
-                Some(Box::new((c, f)))
+                Some(Box::new((c, f.raw)))
             }
         };
         Ok(Target::Attr {

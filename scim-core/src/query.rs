@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::filter::{RawFilter, parse_filter};
+use crate::filter::{ParsedFilter, parse_filter};
 use crate::projection::split_top_level;
 
 /// URN of the SearchRequest message.
@@ -36,7 +36,7 @@ pub enum SortOrder {
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     filter_text: Option<String>,
-    filter: Option<RawFilter>,
+    filter: Option<ParsedFilter>,
     pub(crate) sort_by: Option<String>,
     pub(crate) sort_order: SortOrder,
     start_index: usize,
@@ -176,7 +176,7 @@ impl ListQuery {
         self.filter_text.as_deref()
     }
 
-    pub(crate) fn raw_filter(&self) -> Option<&RawFilter> {
+    pub(crate) fn parsed_filter(&self) -> Option<&ParsedFilter> {
         self.filter.as_ref()
     }
 
