@@ -71,7 +71,14 @@ pub(crate) struct Inner {
     pub(crate) request_state_ttl: Duration,
     pub(crate) patch_response: PatchResponse,
     pub(crate) max_body_bytes: usize,
+    /// Organizations by slug (positive answers only: organizations are created while a server
+    /// runs, never renamed or deleted through the store API).
+    pub(crate) org_cache:
+        std::sync::RwLock<std::collections::HashMap<String, crate::store::Organization>>,
 }
+
+/// Most organizations kept in the lookup cache.
+pub(crate) const ORG_CACHE_MAX: usize = 10_000;
 
 impl OktaIntegration {
     /// Starts a configuration over `store`, serving organizations at `ORG.BASE` where
@@ -393,6 +400,7 @@ impl OktaIntegrationBuilder {
                 request_state_ttl: self.request_state_ttl,
                 patch_response: self.patch_response,
                 max_body_bytes: self.max_body_bytes,
+                org_cache: std::sync::RwLock::new(std::collections::HashMap::new()),
             }),
         })
     }

@@ -119,9 +119,9 @@ impl OktaIntegration {
             .resolve(&origin, parts)
             .ok_or(TenantError::Unknown)?;
         let org = match choice {
-            TenantChoice::Organization(slug) => self.inner.store.organization_by_slug(&slug).await,
+            TenantChoice::Organization(slug) => self.cached_organization(&slug).await,
             TenantChoice::Default => match &self.inner.default_org {
-                Some(slug) => self.inner.store.organization_by_slug(slug).await,
+                Some(slug) => self.cached_organization(slug).await,
                 None => self.inner.store.default_organization().await,
             },
         }
@@ -133,6 +133,22 @@ impl OktaIntegration {
             origin,
             org_origin,
         })
+    }
+
+    /// An organization by slug, through the positive lookup cache.
+    async fn cached_organization(&self, slug: &str) -> Result<Option<Organization>, StoreError> {
+        if let Ok(cache) = self.inner.org_cache.read() {
+            if let Some(org) = cache.get(slug) {
+                return Ok(Some(org.clone()));
+            }
+        }
+        let found = self.inner.store.organization_by_slug(slug).await?;
+        if let (Some(org), Ok(mut cache)) = (&found, self.inner.org_cache.write()) {
+            if cache.len() < crate::config::ORG_CACHE_MAX {
+                cache.insert(slug.to_owned(), org.clone());
+            }
+        }
+        Ok(found)
     }
 
     /// The organization `slug`, or [`Error::UnknownOrganization`].

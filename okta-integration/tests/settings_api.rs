@@ -212,7 +212,7 @@ fn builder_fails_closed() {
         "http://localhost:8080",
         UnixTime::from_unix_seconds(0),
     ));
-    let store: Arc<dyn Store> = env.store.clone();
+    let store: Arc<dyn Store> = env.store;
     let build = |f: &dyn Fn(
         okta_integration::OktaIntegrationBuilder,
     ) -> okta_integration::OktaIntegrationBuilder| {
