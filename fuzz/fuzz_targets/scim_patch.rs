@@ -38,7 +38,8 @@ static SAMPLES: LazyLock<Vec<Resource>> = LazyLock::new(|| {
     });
     vec![
         SCIM.create("User", &user).unwrap_or_else(|e| panic!("{e}")),
-        SCIM.create("Group", &group).unwrap_or_else(|e| panic!("{e}")),
+        SCIM.create("Group", &group)
+            .unwrap_or_else(|e| panic!("{e}")),
     ]
 });
 
