@@ -73,7 +73,7 @@ pub(crate) struct DataArgs {
 /// The public base URL, for commands that print URLs.
 #[derive(Debug, Args)]
 pub(crate) struct BaseArgs {
-    /// Public base URL; organization ORG is served at ORG.<host of this URL>.
+    /// Public base URL; organization ORG is served at ORG.HOST, HOST being this URL's host.
     #[arg(
         long,
         value_name = "URL",
@@ -89,7 +89,7 @@ pub(crate) struct ServeArgs {
     /// Address to listen on (port 0 picks a free port, printed on start).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub(crate) listen: SocketAddr,
-    /// Public base URL [default: http://localhost:<listening port>].
+    /// Public base URL [default: http://localhost:PORT, PORT being the listening port].
     #[arg(long, value_name = "URL", env = "OKTA_SERVER_BASE_URL")]
     pub(crate) base_url: Option<String>,
     #[command(flatten)]
