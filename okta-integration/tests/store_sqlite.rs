@@ -810,3 +810,46 @@ fn queue_payloads_carry_what_the_provisioner_needs() {
         .is_none()
     );
 }
+
+#[test]
+fn keys_are_rebuilt_when_the_key_rules_change() {
+    let clock = TestClock::new();
+    let path = temp_db("rekey");
+    let a;
+    {
+        let store = open(&path, &clock);
+        a = org(&store, "acme", true);
+        create_user(&store, a, "Mixed.Case@Example.com");
+    }
+    // Keys written under other rules (simulated: a stale fingerprint and stale key values).
+    let side = rusqlite::Connection::open(&path).unwrap();
+    side.execute_batch(
+        "UPDATE store_meta SET value = 'older rules'; UPDATE resources SET user_name_key = 'stale'; \
+         DELETE FROM emails; DELETE FROM unique_values;",
+    )
+    .unwrap();
+    let store = open(&path, &clock);
+    let q = ListQuery::new()
+        .with_filter(
+            r#"userName eq "mixed.case@example.com" and emails co "case@""#,
+            false,
+        )
+        .unwrap();
+    let page = block_on(store.resources(a).query("User", &q)).unwrap();
+    assert_eq!(page.total_results, 1);
+    let uniques: i64 = side
+        .query_row("SELECT count(*) FROM unique_values", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(uniques, 1);
+    // Uniqueness holds again.
+    let scim = store_support::scim();
+    let dup = scim
+        .create("User", &user_body("MIXED.case@example.com"))
+        .unwrap();
+    assert_eq!(
+        block_on(store.resources(a).create(dup))
+            .unwrap_err()
+            .status(),
+        409
+    );
+}

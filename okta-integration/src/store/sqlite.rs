@@ -57,7 +57,8 @@ use crate::provisioning::{
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE organizations (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -190,7 +191,15 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_org ON audit(org_id, seq);
 CREATE INDEX audit_kind ON audit(org_id, kind, seq);
-"#];
+"#,
+    r#"
+CREATE TABLE store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+ALTER TABLE organizations ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+"#,
+];
 
 /// Queue states.
 const PENDING: i64 = 0;
@@ -412,7 +421,7 @@ impl SqliteStore {
                 .map(|rt| rt.schema.clone())
                 .unwrap_or_default()
         };
-        Ok(Self {
+        let store = Self {
             inner: Arc::new(Inner {
                 user_rules: case_rules(&scim, "User"),
                 group_rules: case_rules(&scim, "Group"),
@@ -426,6 +435,69 @@ impl SqliteStore {
                 clock,
                 signal: ChangeSignal::new(),
             }),
+        };
+        store.check_key_rules()?;
+        Ok(store)
+    }
+
+    /// Key columns hold values folded per the schema's `caseExact` and `uniqueness`. When the
+    /// schema registry changed those rules since the keys were written, every key is rebuilt
+    /// (one transaction) so filters and uniqueness follow the new rules.
+    fn check_key_rules(&self) -> Result<(), StoreError> {
+        let inner = &self.inner;
+        let fingerprint = format!("{:?}|{:?}", inner.user_rules, inner.group_rules);
+        inner.write(|tx| {
+            let stored: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM store_meta WHERE key = 'key_rules'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db("read key rules"))?;
+            if stored.as_deref() == Some(fingerprint.as_str()) {
+                return Ok(());
+            }
+            let rows: Vec<(i64, i64, String, String)> = {
+                let mut stmt = tx
+                    .prepare("SELECT seq, org_id, rtype, doc FROM resources ORDER BY seq")
+                    .map_err(db("rebuild keys"))?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .map_err(db("rebuild keys"))?;
+                rows.collect::<Result<_, _>>().map_err(db("rebuild keys"))?
+            };
+            tx.execute("DELETE FROM unique_values", [])
+                .map_err(db("rebuild keys"))?;
+            for (seq, org, rtype, doc) in rows {
+                let res = OrgResources {
+                    inner: Arc::clone(inner),
+                    org,
+                };
+                let rebuilt = (|| -> ScimResult<()> {
+                    let (r, _) = res.decode(tx, seq, &doc, false, false)?;
+                    let (_, kind) = res.type_key(r.resource_type())?;
+                    let keys = res.keys(&r, kind);
+                    tx.execute(
+                        "UPDATE resources SET user_name_key = ?, external_id_key = ?, display_name_key = ?, active = ? WHERE seq = ?",
+                        params![keys.user_name, keys.external_id, keys.display_name, keys.active, seq],
+                    )
+                    .map_err(db("rebuild keys"))?;
+                    res.write_index(tx, seq, r.id().as_str(), &keys)?;
+                    res.write_uniques(tx, &rtype, seq, &res.scim().unique_values(&r))
+                })();
+                rebuilt.map_err(|e| StoreError::Corrupt {
+                    what: "resource keys",
+                    detail: format!("rebuilding resource {seq} under the current schema: {e}"),
+                })?;
+            }
+            tx.execute(
+                "INSERT INTO store_meta(key, value) VALUES ('key_rules', ?) \
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&fingerprint],
+            )
+            .map_err(db("record key rules"))?;
+            Ok(())
         })
     }
 
@@ -1107,7 +1179,7 @@ impl OrgResources {
                 if before != after {
                     events.push(ProvisionEvent::GroupRenamed {
                         group_id: id.to_owned(),
-                        display_name: after.clone().unwrap_or_default(),
+                        display_name: after.unwrap_or_default(),
                         previous: before,
                     });
                 }
@@ -1290,6 +1362,61 @@ impl OrgResources {
         Ok(())
     }
 
+    /// `Some(value)` when the filter is exactly `userName eq "value"` (Okta's and Entra's
+    /// lookup before every create).
+    fn user_name_eq<'f>(&self, f: &'f scim_filter::Filter) -> Option<&'f str> {
+        let scim_filter::Filter::Compare(c) = f else {
+            return None;
+        };
+        let p = c.path();
+        let core = p
+            .schema()
+            .is_none_or(|u| u.as_str().eq_ignore_ascii_case(&self.inner.user_schema));
+        (core
+            && c.op() == scim_filter::CompareOp::Eq
+            && p.sub_attr().is_none()
+            && p.attr().as_str().eq_ignore_ascii_case("userName"))
+        .then(|| c.value().as_str())
+        .flatten()
+    }
+
+    /// The fast path for `userName eq "..."`: one indexed statement, no count query.
+    fn user_name_lookup(&self, conn: &Connection, name: &str, q: &ListQuery) -> ScimResult<Page> {
+        let key = self.inner.user_rules.key(Attr::UserName, name);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, doc FROM resources WHERE org_id = ? AND rtype = 'user' AND user_name_key = ? ORDER BY seq",
+            )
+            .map_err(db("look up userName"))?;
+        let rows = stmt
+            .query_map(params![self.org, key], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db("look up userName"))?;
+        let mut all = Vec::new();
+        for row in rows {
+            all.push(row.map_err(db("look up userName"))?);
+        }
+        let options = self.scim().options();
+        let count = q
+            .count()
+            .unwrap_or(options.default_count())
+            .min(options.max_results());
+        let start = q.start_index();
+        let range = scim_core::list::page_range(all.len(), start, count);
+        let mut resources = Vec::new();
+        for (seq, doc) in all.get(range).unwrap_or_default() {
+            let r = self.decode(conn, *seq, doc, false, false)?.0;
+            resources.push(self.with_groups(conn, r)?);
+        }
+        Ok(Page {
+            total_results: all.len(),
+            start_index: start,
+            resources,
+            omit_resources: q.count() == Some(0),
+        })
+    }
+
     fn query_conn(
         &self,
         conn: &Connection,
@@ -1310,6 +1437,11 @@ impl OrgResources {
             ),
             None => None,
         };
+        if kind == Kind::User && q.sort_by().is_none() {
+            if let Some(name) = filter.as_ref().and_then(|f| self.user_name_eq(f)) {
+                return self.user_name_lookup(conn, name, q);
+            }
+        }
         let plan = match &filter {
             Some(f) => self.plan(f, kind),
             None => sql_filter::Plan {
@@ -2233,15 +2365,16 @@ impl Store for SqliteStore {
             let until = now.saturating_add(lease);
             self.inner.write(|tx| {
                 let e = db("claim changes");
-                // The oldest due head of an organization's queue whose organization has no
-                // live lease.
+                // The oldest due head of an organization's queue whose organization holds no
+                // live lease (one batch per organization at a time keeps changes in order).
                 let org: Option<i64> = tx
                     .prepare_cached(
-                        "SELECT c.org_id FROM changes c \
-                         WHERE c.state = 0 AND c.next_attempt_at <= ?1 \
-                           AND c.change_id = (SELECT min(m.change_id) FROM changes m WHERE m.org_id = c.org_id AND m.state = 0) \
-                           AND NOT EXISTS (SELECT 1 FROM changes l WHERE l.org_id = c.org_id AND l.state = 0 AND l.lease_until > ?1) \
-                         ORDER BY c.change_id LIMIT 1",
+                        "SELECT h.org_id FROM \
+                           (SELECT org_id, min(change_id) AS head FROM changes WHERE state = 0 GROUP BY org_id) h \
+                         JOIN changes c ON c.change_id = h.head \
+                         JOIN organizations o ON o.id = h.org_id \
+                         WHERE c.next_attempt_at <= ?1 AND o.lease_until <= ?1 \
+                         ORDER BY h.head LIMIT 1",
                     )
                     .and_then(|mut s| s.query_row([t], |r| r.get(0)).optional())
                     .map_err(&e)?;
@@ -2290,6 +2423,9 @@ impl Store for SqliteStore {
                 )
                 .and_then(|mut s| s.execute(params![nanos(until), org, last]))
                 .map_err(&e)?;
+                tx.prepare_cached("UPDATE organizations SET lease_until = ? WHERE id = ?")
+                    .and_then(|mut s| s.execute(params![nanos(until), org]))
+                    .map_err(&e)?;
                 Ok(Some(ClaimedBatch {
                     org: OrgId::new(org),
                     changes,
@@ -2332,6 +2468,10 @@ impl Store for SqliteStore {
                         }
                     }
                 }
+                // The organization's batch is settled: its queue may be claimed again.
+                tx.prepare_cached("UPDATE organizations SET lease_until = 0 WHERE id = ?")
+                    .and_then(|mut s| s.execute([org.get()]))
+                    .map_err(&e)?;
                 Ok(())
             })
         })
@@ -2370,6 +2510,10 @@ impl Store for SqliteStore {
                 for id in release {
                     rel.execute(params![id.get(), org.get()]).map_err(&e)?;
                 }
+                // The organization's batch is settled: its queue may be claimed again.
+                tx.prepare_cached("UPDATE organizations SET lease_until = 0 WHERE id = ?")
+                    .and_then(|mut s| s.execute([org.get()]))
+                    .map_err(&e)?;
                 Ok(())
             })
         })
