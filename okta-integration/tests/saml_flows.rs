@@ -509,6 +509,29 @@ async fn relay_state_never_redirects_off_site() {
         ),
         (303, "/reports?q=1")
     );
+    // Sign-out ends that session and clears the cookie.
+    let pair = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split("; ")
+        .next()
+        .unwrap()
+        .to_owned();
+    let parts = http::Request::post("/logout")
+        .header("host", HOST)
+        .header("cookie", &pair)
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    assert!(env.integration.session(&parts).await.unwrap().is_some());
+    let clear = env.integration.sign_out(&parts).await.unwrap();
+    assert_eq!(
+        clear,
+        "okta_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
+    );
+    assert!(env.integration.session(&parts).await.unwrap().is_none());
+    assert_eq!(last_audit_action(&env, "acme").await, "session.signed_out");
 }
 
 #[tokio::test]
@@ -647,5 +670,50 @@ async fn sp_metadata() {
             "https://acme.example.com",
             "https://acme.example.com/okta/scim"
         )
+    );
+}
+
+#[tokio::test]
+async fn cookie_secure_follows_the_scheme_behind_a_trusted_proxy() {
+    let (env, token) = env("proxy").await;
+    create_user(&env, HOST, &token, JANE).await;
+    env.provision().await;
+    // A trusted proxy terminating plain http (and naming the host): no Secure attribute.
+    let mut req = acs_request(
+        "10.0.0.1:8443",
+        &[(
+            "SAMLResponse",
+            &form_value(&case("okta_both_signed_idp_initiated_pretty")),
+        )],
+    );
+    req.headers_mut()
+        .insert("x-forwarded-host", HOST.parse().unwrap());
+    req.headers_mut()
+        .insert("x-forwarded-proto", "http".parse().unwrap());
+    req.extensions_mut()
+        .insert(okta_integration::tenant::PeerAddr(
+            "10.0.0.1:50000".parse().unwrap(),
+        ));
+    let r = env.send(req).await;
+    assert_eq!(r.status(), 303, "{}", body_text(&r));
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.ends_with("; Path=/; Max-Age=43200; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
+    // The same headers from an untrusted peer are ignored: the IP host means the default
+    // organization, which has no settings.
+    let mut req = acs_request("10.0.0.1:8443", &[("SAMLResponse", "x")]);
+    req.headers_mut()
+        .insert("x-forwarded-host", HOST.parse().unwrap());
+    req.extensions_mut()
+        .insert(okta_integration::tenant::PeerAddr(
+            "10.0.0.7:50000".parse().unwrap(),
+        ));
+    let r = env.send(req).await;
+    assert_refused(&r, Refusal::NotConfigured, "not_configured");
+    assert_eq!(
+        last_audit_action(&env, "test-org").await,
+        "sign_in.refused.not_configured"
     );
 }
