@@ -76,6 +76,7 @@ form.inline select { width:auto; padding:5px 8px; }
 form.inline button.secondary { padding:5px 12px; }
 details { margin-top:14px; } summary { cursor:pointer; }
 table.kv th { width:230px; }
+.spaced { margin-top:14px; }
 "#;
 
 /// Reveals the copy buttons and copies the value of the input named by `data-copy`.

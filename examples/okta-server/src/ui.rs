@@ -547,7 +547,7 @@ fn pager(path: &str, page: i64, total: i64) -> String {
     if pages <= 1 {
         return String::new();
     }
-    let mut out = format!("<p style=\"margin-top:10px\">Page {page} of {pages}");
+    let mut out = format!("<p class=\"spaced\">Page {page} of {pages}");
     if page > 1 {
         let _ = write!(out, " · <a href=\"{path}?page={}\">Previous</a>", page - 1);
     }
@@ -769,7 +769,7 @@ async fn okta_tab(ctx: &Ctx<'_>) -> Response<Bytes> {
         Some(settings) => {
             let _ = write!(
                 body,
-                "<p><span class=\"badge ok\">Connected</span> Members sign in through <b>{}</b>.</p><table class=\"kv\"><tr><th>IdP Single Sign-On URL</th><td><code>{}</code></td></tr><tr><th>IdP Issuer</th><td><code>{}</code></td></tr><tr><th>Certificates</th><td>{}</td></tr><tr><th>Last saved</th><td>{}</td></tr></table><p style=\"margin-top:12px\"><a class=\"button secondary\" href=\"/settings/okta/setup\">Set Up again</a> <span class=\"hint\">Saving again issues a new SCIM token; the current one stops working.</span></p>",
+                "<p><span class=\"badge ok\">Connected</span> Members sign in through <b>{}</b>.</p><table class=\"kv\"><tr><th>IdP Single Sign-On URL</th><td><code>{}</code></td></tr><tr><th>IdP Issuer</th><td><code>{}</code></td></tr><tr><th>Certificates</th><td>{}</td></tr><tr><th>Last saved</th><td>{}</td></tr></table><p class=\"spaced\"><a class=\"button secondary\" href=\"/settings/okta/setup\">Set Up again</a> <span class=\"hint\">Saving again issues a new SCIM token; the current one stops working.</span></p>",
                 escape(&settings.issuer),
                 escape(&settings.sso_url),
                 escape(&settings.issuer),
@@ -817,7 +817,7 @@ async fn okta_tab(ctx: &Ctx<'_>) -> Response<Bytes> {
         }
         let _ = write!(
             body,
-            "</table><form method=\"post\" action=\"/settings/okta/retry\" style=\"margin-top:10px\">{}<button class=\"secondary\" type=\"submit\">Retry failed changes</button></form>",
+            "</table><form method=\"post\" action=\"/settings/okta/retry\" class=\"spaced\">{}<button class=\"secondary\" type=\"submit\">Retry failed changes</button></form>",
             html::csrf_field(ctx.csrf())
         );
     }
@@ -843,7 +843,7 @@ fn setup_form(ctx: &Ctx<'_>, form: &SetupForm, errors: &SetupErrors) -> Response
     }
     let _ = write!(
         body,
-        "<form method=\"post\" action=\"/settings/okta/setup\">{}{}{}{}<details{}><summary>Or paste the IdP metadata XML instead</summary>{}</details><p style=\"margin-top:16px\"><button type=\"submit\">Save</button> <a href=\"/settings/okta\">Cancel</a></p><p class=\"hint\">Saving issues a new SCIM token and shows it once. Any earlier token stops working.</p></form></div>",
+        "<form method=\"post\" action=\"/settings/okta/setup\">{}{}{}{}<details{}><summary>Or paste the IdP metadata XML instead</summary>{}</details><p class=\"spaced\"><button type=\"submit\">Save</button> <a href=\"/settings/okta\">Cancel</a></p><p class=\"hint\">Saving issues a new SCIM token and shows it once. Any earlier token stops working.</p></form></div>",
         html::csrf_field(ctx.csrf()),
         html::text_field(
             "sso_url",
@@ -982,25 +982,7 @@ async fn users_page(ctx: &Ctx<'_>, page: i64) -> Response<Bytes> {
         );
     }
     body.push_str("</table>");
-    let pages = (total + USERS_PAGE - 1) / USERS_PAGE;
-    if pages > 1 {
-        let _ = write!(body, "<p style=\"margin-top:10px\">Page {page} of {pages}");
-        if page > 1 {
-            let _ = write!(
-                body,
-                " · <a href=\"/settings/okta/users?page={}\">Previous</a>",
-                page - 1
-            );
-        }
-        if page < pages {
-            let _ = write!(
-                body,
-                " · <a href=\"/settings/okta/users?page={}\">Next</a>",
-                page + 1
-            );
-        }
-        body.push_str("</p>");
-    }
+    body.push_str(&pager("/settings/okta/users", page, total));
     body.push_str("</div>");
     ctx.ok("Provisioned users", Nav::Settings, body)
 }
@@ -1072,7 +1054,7 @@ async fn audit_page(ctx: &Ctx<'_>, before: Option<i64>, kind: Option<String>) ->
             .unwrap_or_default();
         let _ = write!(
             body,
-            "<p style=\"margin-top:10px\"><a href=\"/settings/okta/audit?before={next}{kind}\">Older entries</a></p>"
+            "<p class=\"spaced\"><a href=\"/settings/okta/audit?before={next}{kind}\">Older entries</a></p>"
         );
     }
     body.push_str("</div>");
