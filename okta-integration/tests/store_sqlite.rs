@@ -22,6 +22,7 @@ use saml_sp::ReplayRefusal;
 use saml_sp::time::UnixTime;
 use scim_core::meta::Conditions;
 use scim_core::query::ListQuery;
+use scim_core::store::ResourceStore as _;
 use serde_json::{Value, json};
 use store_support::{T0, TestClock, block_on, open, temp_db};
 
@@ -852,4 +853,82 @@ fn keys_are_rebuilt_when_the_key_rules_change() {
             .status(),
         409
     );
+}
+
+#[test]
+fn sorting_and_paging_match_the_in_memory_store() {
+    let clock = TestClock::new();
+    let store = open(&temp_db("sort"), &clock);
+    let a = org(&store, "acme", true);
+    let mem = scim_core::store::MemoryStore::new(store_support::scim());
+    let names = [
+        "delta@x",
+        "Alpha@x",
+        "charlie@y",
+        "bravo@x",
+        "Echo@y",
+        "foxtrot@x",
+        "golf@y",
+        "hotel@x",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let scim = store_support::scim();
+        let mut body = user_body(n);
+        body["active"] = json!(i % 3 != 0);
+        body["displayName"] = json!(format!("User {}", names.len() - i));
+        let r = scim.create("User", &body).unwrap();
+        let mut v = r.to_storage_json();
+        v["id"] = json!(format!("id{i}"));
+        let r = scim_core::Resource::from_storage_json(&v).unwrap();
+        block_on(store.resources(a).create(r.clone())).unwrap();
+        block_on(mem.create(r)).unwrap();
+    }
+    let cases: &[&[(&str, &str)]] = &[
+        &[("sortBy", "userName")],
+        &[
+            ("sortBy", "userName"),
+            ("sortOrder", "descending"),
+            ("startIndex", "2"),
+            ("count", "3"),
+        ],
+        &[("filter", "active eq true"), ("sortBy", "displayName")],
+        &[
+            ("filter", "emails co \"@x\""),
+            ("startIndex", "2"),
+            ("count", "2"),
+        ],
+        &[
+            ("filter", "userName sw \"a\" or userName sw \"e\""),
+            ("count", "0"),
+        ],
+        &[("startIndex", "7"), ("count", "5")],
+        &[("startIndex", "50")],
+        &[("filter", "userName eq \"ALPHA@X\""), ("startIndex", "2")],
+    ];
+    for params in cases {
+        let q = ListQuery::from_params(params.iter().copied(), false).unwrap();
+        let got = block_on(store.resources(a).query("User", &q)).unwrap();
+        let want = block_on(mem.query("User", &q)).unwrap();
+        let ids = |p: &scim_core::list::Page| {
+            p.resources
+                .iter()
+                .map(|r| r.id().as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            (
+                got.total_results,
+                got.start_index,
+                got.omit_resources,
+                ids(&got)
+            ),
+            (
+                want.total_results,
+                want.start_index,
+                want.omit_resources,
+                ids(&want)
+            ),
+            "{params:?}"
+        );
+    }
 }
