@@ -220,9 +220,8 @@ impl<'i> Builder<'i> {
             namespaces: vec![Span::default(), xml_span],
             root: NONE,
         };
-        let mut ns_ids = HashMap::new();
-        ns_ids.insert("".into(), 0);
-        ns_ids.insert(XML_NS.into(), 1);
+        // Only namespaces past the first 16 go in the map (see `intern_ns`).
+        let ns_ids = HashMap::new();
         Self {
             input,
             limits: *limits,
@@ -248,13 +247,15 @@ impl<'i> Builder<'i> {
     }
 
     fn intern_ns(&mut self, uri: &str) -> u32 {
-        // Documents use a handful of namespaces: a linear scan of the first few beats hashing;
-        // the map keeps hostile documents with thousands of namespaces linear overall.
+        // Documents use a handful of namespaces: a linear scan of the first ones beats hashing;
+        // the map (only used past them) keeps hostile documents with thousands of namespaces
+        // linear overall.
+        const SCANNED: usize = 16;
         if let Some(id) = self
             .doc
             .namespaces
             .iter()
-            .take(16)
+            .take(SCANNED)
             .position(|span| self.doc.str(*span) == uri)
         {
             return id as u32;
@@ -265,7 +266,9 @@ impl<'i> Builder<'i> {
         let span = self.push_str(uri);
         let id = self.doc.namespaces.len() as u32;
         self.doc.namespaces.push(span);
-        self.ns_ids.insert(uri.into(), id);
+        if id as usize >= SCANNED {
+            self.ns_ids.insert(uri.into(), id);
+        }
         id
     }
 

@@ -207,3 +207,19 @@ fn processing_instructions_are_kept_as_nodes() {
         .collect();
     assert_eq!(kinds, ["text x", "pi pi some data", "text y"]);
 }
+
+#[test]
+fn many_namespaces_are_interned_once() {
+    let decls: String = (0..40)
+        .map(|i| format!(" xmlns:p{i}='urn:n{}'", i % 20))
+        .collect();
+    let children: String = (0..40).map(|i| format!("<p{i}:c/>")).collect();
+    let doc = parse(&format!("<r{decls}>{children}</r>")).unwrap();
+    let namespaces: Vec<&str> = doc.root().child_elements().map(|e| e.namespace()).collect();
+    assert_eq!(namespaces.len(), 40);
+    for (i, ns) in namespaces.iter().enumerate() {
+        assert_eq!(*ns, format!("urn:n{}", i % 20));
+    }
+    // 20 distinct URIs, plus "" and the xml namespace.
+    assert_eq!(doc.namespaces.len(), 22);
+}
