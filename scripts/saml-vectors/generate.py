@@ -19,13 +19,13 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from idp import (  # noqa: E402
-    ACS_URL, ATTRNAME_UNSPECIFIED, CM_BEARER, ISSUERS, NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_UNSPECIFIED,
-    REQUEST_ID, SP_ENTITY_ID, STATUS_SUCCESS, Attr, Resp, Times, build, expected_valid, ids_for, text_of,
+    ACS_URL, CM_BEARER, ISSUERS, NAMEID_EMAIL, NAMEID_PERSISTENT,
+    REQUEST_ID, SP_ENTITY_ID, Attr, Resp, Times, build, expected_valid,
 )
 from samlxml import (  # noqa: E402
     ALG_BASE64, ALG_C14N10, ALG_ENVELOPED, ALG_EXC_C14N, ALG_EXC_C14N_COMMENTS, ALG_XPATH, DIG_MD5,
     DIG_SHA1, DIG_SHA256, DIG_SHA384, DIG_SHA512, ECDSA_SHA256, ECDSA_SHA384, HMAC_SHA1, HMAC_SHA256, NS_A,
-    NS_DS, NS_P, NS_XS, NS_XSI, NS_XENC, RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512, El, Raw, Writer,
+    NS_DS, NS_P, NS_XS, NS_XSI, RSA_SHA1, RSA_SHA256, RSA_SHA384, RSA_SHA512, El, Raw, Writer,
     default_transforms, reference, signature_template,
 )
 from lxml import etree  # noqa: E402
@@ -68,7 +68,7 @@ class Gen:
         if steps is None:
             steps = []
             if "assertion" in r.sign:
-                steps.append((XP_ASIG if not standalone else f"/*/*[local-name()='Signature']",
+                steps.append((XP_ASIG if not standalone else "/*/*[local-name()='Signature']",
                               assertion_key or key))
             if "response" in r.sign and not standalone:
                 steps.append((XP_RSIG, key))
@@ -563,8 +563,8 @@ class Gen:
             return resp
 
         xml = self.sign_resp(r, mutate=two_signed, steps=[
-            (f"(//*[local-name()='Assertion']/*[local-name()='Signature'])[1]", "idp-rsa2048"),
-            (f"(//*[local-name()='Assertion']/*[local-name()='Signature'])[2]", "idp-rsa2048")])
+            ("(//*[local-name()='Assertion']/*[local-name()='Signature'])[1]", "idp-rsa2048"),
+            ("(//*[local-name()='Assertion']/*[local-name()='Signature'])[2]", "idp-rsa2048")])
         self.reject("two_assertions_both_signed", xml, "shape",
                     "Two Assertions, each validly signed by the IdP (re-signed)", [10], r=r)
         r = self.base("assertion_duplicated_same_id")
@@ -667,8 +667,8 @@ class Gen:
             return resp
 
         xml = self.sign_resp(r, mutate=two_sigs, steps=[
-            (f"(/*/*[local-name()='Signature'])[2]", "idp-rsa2048"),
-            (f"(/*/*[local-name()='Signature'])[1]", "idp-rsa2048")])
+            ("(/*/*[local-name()='Signature'])[2]", "idp-rsa2048"),
+            ("(/*/*[local-name()='Signature'])[1]", "idp-rsa2048")])
         self.reject("two_response_signatures", xml, "shape",
                     "Two Signatures on the Response, both valid (re-signed)", [12], r=r)
         r = self.base("extra_reference", ("response",))
@@ -713,7 +713,6 @@ class Gen:
             sig = root.find(f"{q(NS_A, 'Assertion')}/{q(NS_DS, 'Signature')}")
             target = sig.find(f".//{q(NS_DS, 'DigestValue')}") if where.startswith("digest") else sig.find(
                 q(NS_DS, "SignatureValue"))
-            from lxml import etree
             text = target.text
             target.text = None
             com = etree.Comment("x")
@@ -748,7 +747,6 @@ class Gen:
                 note = "re-signed"
             except RuntimeError:
                 # xmlsec1 cannot sign it (no network, no such node): keep the original signature.
-                resp, _ = build(r)
                 xml = self.sign_resp(r)
                 ref_old = f'URI="#{r.rid}"'
                 xml = xml.replace(ref_old, "" if target == "<none>" else f'URI="{target}"', 1)
@@ -798,7 +796,7 @@ class Gen:
             r = self.base(name, ("response",))
 
             def dup(resp, a, before=before):
-                ext = El(NS_P, "Extensions", [("ID", r.aid)] if False else [], [])
+                ext = El(NS_P, "Extensions")
                 decoy = El("urn:example:ext", "Decoy", [("ID", r.aid)], ["decoy"], decl={"x": "urn:example:ext"},
                            prefix="x")
                 ext.add(decoy)
@@ -945,8 +943,7 @@ class Gen:
         # "EncryptedSignedAssertion"), inside a signed or an unsigned Response.
         inner = self.base("encrypted_assertion_plaintext", ("assertion",))
         signed_inner = parse(self.sign_resp(inner)).find(q(NS_A, "Assertion"))
-        from lxml import etree as _etree
-        encrypted = self.signer.encrypt(_etree.tostring(signed_inner).decode(), "sp-encryption-rsa2048")
+        encrypted = self.signer.encrypt(etree.tostring(signed_inner).decode(), "sp-encryption-rsa2048")
         for name, sign in (("encrypted_assertion", ("response",)), ("encrypted_assertion_response_unsigned", ())):
             r = self.base(name, sign)
 
@@ -1166,7 +1163,6 @@ class Gen:
                 sources.append(("shared", rel, data))
         for origin, rel, data in sources:
             root = parse(data)
-            tree = root.getroottree()
             self.document_c14n(origin, rel, data)
             seen: dict[str, int] = {}
             for el in [root] + list(root.iter(q(NS_A, "Assertion"))):
@@ -1175,7 +1171,7 @@ class Gen:
                 sig = el.find(q(NS_DS, "Signature"))
                 prefix_list = None
                 if sig is not None:
-                    inc = sig.find(f".//{{http://www.w3.org/2001/10/xml-exc-c14n#}}InclusiveNamespaces")
+                    inc = sig.find(".//{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces")
                     if inc is not None and inc.get("PrefixList") is not None:
                         prefix_list = inc.get("PrefixList").split()
                 local = el.tag.split("}")[1].lower()
