@@ -408,3 +408,30 @@ fn the_running_worker_is_woken_by_new_changes_and_stops_gracefully() {
     );
     assert!(stop.is_stopped());
 }
+
+#[test]
+fn a_restarted_sole_worker_can_take_over_leases_at_once() {
+    let clock = TestClock::new();
+    let path = temp_db("release");
+    let org;
+    {
+        let store = open(&path, &clock);
+        org = make_org(&store);
+        create_users(&store, org, &["a@x", "b@x"]);
+        let b = block_on(store.claim_batch(100, Duration::from_secs(600), clock_now(&clock)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.changes.len(), 2);
+    }
+    let store: Arc<dyn Store> = Arc::new(open(&path, &clock));
+    let host = Arc::new(Host::default());
+    let w = worker(store.clone(), host.clone(), clock, WorkerConfig::default());
+    assert_eq!(block_on(w.run_once()).unwrap(), StepOutcome::Idle);
+    assert_eq!(block_on(store.release_leases()).unwrap(), 1);
+    assert_eq!(
+        block_on(w.run_once()).unwrap(),
+        StepOutcome::Applied { org, count: 2 }
+    );
+    assert_eq!(host.delivered.lock().unwrap().len(), 2);
+    assert_eq!(block_on(store.release_leases()).unwrap(), 0);
+}

@@ -463,6 +463,12 @@ pub trait Store: Send + Sync + fmt::Debug {
         now: UnixTime,
     ) -> StoreFuture<'_, Option<ClaimedBatch>>;
 
+    /// Drops every organization's batch lease, so changes leased by a worker that died are
+    /// delivered again at once instead of when the lease expires; returns how many leases were
+    /// dropped. Call it at startup, and only when no other worker runs on this store (a live
+    /// worker's batch would be delivered twice, which the host's idempotency absorbs).
+    fn release_leases(&self) -> StoreFuture<'_, u64>;
+
     /// Marks changes as applied by the host application (idempotent).
     fn complete_changes<'a>(
         &'a self,

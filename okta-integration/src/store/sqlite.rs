@@ -2435,6 +2435,26 @@ impl Store for SqliteStore {
         })
     }
 
+    fn release_leases(&self) -> StoreFuture<'_, u64> {
+        ready(move || {
+            self.inner.write(|tx| {
+                let e = db("release leases");
+                tx.execute(
+                    "UPDATE changes SET lease_until = 0 WHERE state = 0 AND lease_until > 0",
+                    [],
+                )
+                .map_err(&e)?;
+                let n = tx
+                    .execute(
+                        "UPDATE organizations SET lease_until = 0 WHERE lease_until > 0",
+                        [],
+                    )
+                    .map_err(&e)?;
+                Ok(u64::try_from(n).unwrap_or(0))
+            })
+        })
+    }
+
     fn complete_changes<'a>(
         &'a self,
         org: OrgId,
