@@ -871,25 +871,23 @@ impl OrgResources {
     fn groups_of_conn(&self, conn: &Connection, user_id: &str) -> ScimResult<Vec<GroupRef>> {
         let mut stmt = conn
             .prepare_cached(
-                "SELECT g.id, g.doc FROM members m JOIN resources g ON g.seq = m.group_seq \
+                "SELECT g.id, CASE WHEN json_type(g.doc, '$.attributes.displayName') = 'text' \
+                 THEN json_extract(g.doc, '$.attributes.displayName') END \
+                 FROM members m JOIN resources g ON g.seq = m.group_seq \
                  WHERE m.org_id = ? AND m.value = ? ORDER BY g.id",
             )
             .map_err(db("read groups of user"))?;
         let rows = stmt
             .query_map(params![self.org, user_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok(GroupRef {
+                    id: r.get(0)?,
+                    display: r.get(1)?,
+                })
             })
             .map_err(db("read groups of user"))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, doc) = row.map_err(db("read groups of user"))?;
-            let display = serde_json::from_str::<Value>(&doc).ok().and_then(|d| {
-                d.get("attributes")
-                    .and_then(|a| a.get("displayName"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            });
-            out.push(GroupRef { id, display });
+            out.push(row.map_err(db("read groups of user"))?);
         }
         Ok(out)
     }
