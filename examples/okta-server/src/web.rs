@@ -1,4 +1,4 @@
-//! Small HTTP helpers for the web UI: form and query decoding, cookies, and responses with
+//! Small HTTP building blocks for the web UI: form and query decoding, cookies, and responses with
 //! the security headers every page carries.
 
 use bytes::Bytes;
