@@ -105,7 +105,10 @@ async fn random_requests_get_well_formed_responses() {
         let body = if rng.next() % 3 == 0 {
             Bytes::from(rng.bytes(300))
         } else {
-            Bytes::from_static(rng.pick(&bodies[..]))
+            {
+                let chosen: &&[u8] = rng.pick(&bodies);
+                Bytes::copy_from_slice(chosen)
+            }
         };
         let req = b.body(body).unwrap();
         let r = env.send(req).await;
