@@ -883,7 +883,28 @@ fn sorting_and_paging_match_the_in_memory_store() {
         block_on(store.resources(a).create(r.clone())).unwrap();
         block_on(mem.create(r)).unwrap();
     }
+    // A user with no emails, displayName or active: "not equal" and negations include it.
+    let bare = store_support::scim()
+        .create(
+            "User",
+            &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bare@z"}),
+        )
+        .unwrap();
+    let mut v = bare.to_storage_json();
+    v["id"] = json!("id-bare");
+    let bare = scim_core::Resource::from_storage_json(&v).unwrap();
+    block_on(store.resources(a).create(bare.clone())).unwrap();
+    block_on(mem.create(bare)).unwrap();
     let cases: &[&[(&str, &str)]] = &[
+        &[("filter", "emails ne \"delta@x\"")],
+        &[("filter", "not (emails co \"@x\")")],
+        &[("filter", "emails.value pr")],
+        &[("filter", "not (emails pr)")],
+        &[("filter", "displayName ne \"User 3\"")],
+        &[("filter", "not (displayName sw \"user\")")],
+        &[("filter", "active ne false")],
+        &[("filter", "not (active pr)")],
+        &[("filter", "externalId ne \"x\"")],
         &[("sortBy", "userName")],
         &[
             ("sortBy", "userName"),

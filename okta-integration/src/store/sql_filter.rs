@@ -7,16 +7,18 @@
 //! `scim-core`: the translatable conjuncts of a top-level `and` still narrow the candidates in
 //! SQL, so the result is always exactly what `scim-core` computes.
 //!
-//! The semantics are `scim-core`'s: strings compare case-insensitively (lower-cased with
-//! `str::to_lowercase`) unless the schema marks the attribute `caseExact`; `ne` is the
-//! negation of `eq` for single-valued attributes (a missing value is "not equal"), and for
-//! `emails` it holds when no email has a value or some email's value differs; `pr` means
-//! present and non-empty. Every comparison is written against a *key* column that holds the
-//! value already folded per the schema, so plain b-tree indexes serve `eq`, `ne` (as two
-//! ranges), `sw` (a range), `gt`/`ge`/`lt`/`le` and `pr` (`> ''`); `not` is pushed down to the
-//! comparisons (negation normal form) so it keeps those indexes. `co` uses an FTS5 trigram
-//! index (patterns of three characters or more) to find candidates and checks them exactly;
-//! shorter `co` patterns and `ew` scan the organization's rows.
+//! The semantics are those of `scim-filter`'s evaluator, which `scim-core` uses: strings
+//! compare case-insensitively (each character lower-cased with `char::to_lowercase`) unless the
+//! schema marks the attribute `caseExact`; a missing value fails every comparison, `ne`
+//! included; for `emails` any value may match; `pr` means present and non-empty; a value of
+//! another JSON type than the needle is "not equal". Every comparison is written against a
+//! *key* column that holds the string value already folded per the schema, so plain b-tree
+//! indexes serve `eq`, `ne` (as two ranges), `sw` (a range), `gt`/`ge`/`lt`/`le` and `pr`
+//! (`> ''`); `not` is pushed down to the comparisons (negation normal form) so it keeps those
+//! indexes. `co` uses an FTS5 trigram index (patterns of three characters or more) to find
+//! candidates and checks them exactly; shorter `co` patterns and `ew` scan the organization's
+//! rows. `emails pr` (without `.value`) is evaluated in memory: it holds for an element with
+//! any non-empty sub-attribute.
 
 use scim_filter::{AttrPath, CompValue, CompareOp, Filter};
 
@@ -90,7 +92,7 @@ impl CaseRules {
         if self.exact(a) {
             value.to_owned()
         } else {
-            value.to_lowercase()
+            fold(value)
         }
     }
 }
@@ -193,6 +195,11 @@ impl Ctx<'_> {
             Filter::Not(n) => self.node(n.inner(), !neg, org),
             Filter::Present(p) => {
                 let attr = self.attr(p.path())?;
+                if attr == Attr::Email && p.path().sub_attr().is_none() {
+                    // `emails pr` holds for an element with any non-empty sub-attribute, not
+                    // only `value`: evaluated in memory.
+                    return None;
+                }
                 self.atom(attr, Op::Present, None, neg, org)
             }
             Filter::Compare(c) => {
@@ -355,57 +362,27 @@ impl Ctx<'_> {
                 (cond, cp, format!("instr({col}, ?) = 0"), vec![t(&key)])
             }
         };
-        let is_ne = op == Op::Cmp(CompareOp::Ne);
         if attr != Attr::Email {
-            // Single-valued: a missing value is "not equal" and fails every other comparison.
-            return Some(match (is_ne, neg) {
-                (false, false) => {
-                    self.params.extend(cp);
-                    cond
-                }
-                (false, true) | (true, false) => {
-                    let (c, p) = if neg { (compl, kp) } else { (cond, cp) };
-                    self.params.extend(p);
-                    format!("({col} IS NULL OR {c})")
-                }
-                (true, true) => {
-                    self.params.extend(kp);
-                    compl
-                }
+            // Single-valued: a missing value fails every comparison, `ne` included.
+            return Some(if neg {
+                self.params.extend(kp);
+                format!("({col} IS NULL OR {compl})")
+            } else {
+                self.params.extend(cp);
+                cond
             });
         }
-        // Multi-valued: one `emails` row per non-null value; "any value" semantics.
-        let sub =
-            |c: &str| format!("r.seq IN (SELECT e.res FROM emails e WHERE e.org_id = ? AND {c})");
-        let any = "r.seq IN (SELECT e.res FROM emails e WHERE e.org_id = ?)";
-        Some(match (is_ne, neg) {
-            (false, false) => {
-                self.push(Param::Int(org));
-                self.params.extend(cp);
-                sub(&cond)
-            }
-            (false, true) => {
-                self.push(Param::Int(org));
-                self.params.extend(cp);
-                format!("NOT {}", sub(&cond))
-            }
-            (true, false) => {
-                self.push(Param::Int(org));
-                self.push(Param::Int(org));
-                self.params.extend(cp);
-                format!("(NOT {any} OR {})", sub(&cond))
-            }
-            (true, true) => {
-                self.push(Param::Int(org));
-                self.push(Param::Int(org));
-                self.params.extend(cp);
-                format!("({any} AND NOT {})", sub(&cond))
-            }
-        })
+        // Multi-valued: one `emails` row per string value; "any value" semantics.
+        self.push(Param::Int(org));
+        self.params.extend(cp);
+        let sub = format!("r.seq IN (SELECT e.res FROM emails e WHERE e.org_id = ? AND {cond})");
+        Some(if neg { format!("NOT {sub}") } else { sub })
     }
 
     fn active_atom(&mut self, op: Op, value: Option<&CompValue>, neg: bool) -> Option<String> {
-        // Codes: NULL absent or null, 0 false, 1 true, 2 another non-empty value, 3 empty.
+        // Codes: NULL absent or null, 0 false, 1 true, 2 another non-empty value, 3 an empty
+        // one (`""`, `[]`, `{}`). Only JSON booleans compare equal to `true`/`false`; a value of
+        // another type is "not equal".
         let (pos, negd) = match (op, value) {
             (Op::Present, _) => (
                 "r.active IN (0, 1, 2)".to_owned(),
@@ -415,8 +392,10 @@ impl Ctx<'_> {
                 let (yes, no) = if *b { (1, 0) } else { (0, 1) };
                 let eq = format!("r.active = {yes}");
                 let not_eq = format!("(r.active IS NULL OR r.active IN ({no}, 2, 3))");
+                let ne = format!("r.active IN ({no}, 2, 3)");
+                let not_ne = format!("(r.active IS NULL OR r.active = {yes})");
                 if let Op::Cmp(CompareOp::Ne) = op {
-                    (not_eq, eq)
+                    (ne, not_ne)
                 } else {
                     (eq, not_eq)
                 }
@@ -425,6 +404,13 @@ impl Ctx<'_> {
         };
         Some(if neg { negd } else { pos })
     }
+}
+
+/// Case folding as `scim-filter` evaluates it: each character lower-cased on its own
+/// (`char::to_lowercase`), so the folded key of a stored value compares with a folded needle
+/// exactly as the in-memory evaluator compares them.
+pub(crate) fn fold(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
 }
 
 /// The smallest string greater than every string starting with `prefix` (by code point), or

@@ -659,24 +659,24 @@ struct Keys {
     emails: Vec<String>,
 }
 
+/// The text of a string value. Key columns index strings only: the schema makes these
+/// attributes strings, and a value of another JSON type never equals a string needle.
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
+/// `active` as stored in its key column (see `sql_filter`): NULL absent or null, 0/1 a JSON
+/// boolean, 2 another non-empty value, 3 an empty one.
 fn active_code(v: Option<&Value>) -> Option<i64> {
     match v? {
         Value::Null => None,
         Value::Bool(b) => Some(i64::from(*b)),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(1),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(0),
         Value::String(s) if s.is_empty() => Some(3),
-        Value::Array(a) if a.is_empty() => Some(3),
-        Value::Object(o) if o.is_empty() => Some(3),
+        Value::Array(a) if a.iter().all(Value::is_null) => Some(3),
+        Value::Object(o) if o.values().all(Value::is_null) => Some(3),
         _ => Some(2),
     }
 }
