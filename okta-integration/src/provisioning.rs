@@ -16,7 +16,7 @@
 //! before applying the effect is enough. Then each change takes effect exactly once.
 //!
 //! A host that runs the only worker on its store calls
-//! [`Store::release_leases`](crate::store::Store::release_leases) at startup, so a batch leased
+//! [`Store::release_leases`] at startup, so a batch leased
 //! by a process that crashed is delivered again at once rather than after its lease.
 //!
 //! # Failures
