@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json as jsonlib
+import os
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -28,6 +29,19 @@ REQUEST_TIMEOUT_S = 30.0
 
 IDP_SSO_URL = "https://example.okta.com/app/example/sso/saml"
 IDP_ISSUER = "http://www.okta.com/exk-e2e-scim"
+
+
+def shared_fixture(relative: str) -> Path:
+    """A file of the shared fixtures: `$SHARED_FIXTURES_DIR/relative`, by default
+    `<repository>/../shared/fixtures/relative`. Fails naming the path and the variable."""
+    root = os.environ.get("SHARED_FIXTURES_DIR")
+    base = Path(root) if root else Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
+    path = base / relative
+    if not path.is_file():
+        raise AssertionError(
+            f"fixture {path} is missing: set SHARED_FIXTURES_DIR to the shared fixtures folder"
+        )
+    return path
 
 
 def issue_token(server: OktaServer, org: str, workdir: Path) -> str:
