@@ -1006,6 +1006,14 @@ class Gen:
         self.reject("invalid_utf8", xml.encode().replace(b"jane.doe@acme.example.com</saml2:NameID>",
                                                          b"jane.doe\xff@acme.example.com</saml2:NameID>", 1),
                     "xml_syntax", "A byte that is not UTF-8 inside the NameID", [36], r=r)
+        # Found by the xmlsec differential fuzzer: well-formedness errors a lenient reader may let by.
+        self.reject("xml_declaration_unknown_pseudo_attribute", xml.replace(
+            '<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encodig="UTF-8"?>', 1), "xml_syntax",
+                    "XML declaration with a misspelled pseudo-attribute (encodig=): not well-formed, libxml2 "
+                    "refuses it", [36], r=r)
+        self.reject("attributes_without_whitespace", xml.replace('" Destination="', '"Destination="', 1),
+                    "xml_syntax", "No whitespace between two attributes of the signed Response (the canonical form "
+                    "is unchanged): not well-formed, libxml2 refuses it", [20, 36], r=r)
         # Class 35: size and depth.
         pad = "A" * (1 << 20)
         big = xml.replace("jane.doe@acme.example.com</saml2:NameID>",
