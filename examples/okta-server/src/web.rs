@@ -94,8 +94,10 @@ fn security_headers(headers: &mut HeaderMap) {
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // One-time sign-in links carry their token in the URL: never send it onwards.
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // One-time sign-in links carry their token in the URL: never send it to another site.
+    // (Not `no-referrer`: with it browsers send `Origin: null` on form posts, which the
+    // Origin check refuses.)
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if let Ok(policy) = HeaderValue::from_str(html::content_security_policy()) {
         headers.insert(CONTENT_SECURITY_POLICY, policy);
     }
@@ -163,7 +165,7 @@ mod tests {
     fn responses_carry_security_headers() {
         let response = html_response(StatusCode::OK, "<p>x</p>".to_owned());
         assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
-        assert_eq!(response.headers()[REFERRER_POLICY], "no-referrer");
+        assert_eq!(response.headers()[REFERRER_POLICY], "same-origin");
         assert!(response.headers().contains_key(CONTENT_SECURITY_POLICY));
         let response = redirect("/x");
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
