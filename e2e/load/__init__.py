@@ -1,0 +1,1 @@
+"""Load and crash tooling for okta-server (bulk SCIM clients, read-only database views)."""
