@@ -217,7 +217,7 @@ def test_kill_9_during_provisioning_then_restart(start_okta_server, tmp_path: Pa
                 seen_at_kill["state"] = now
                 server.kill()
 
-    first = create_users(server.port, server.org_host("test-org"), token, emails, 16, on_outcome)
+    first = create_users(server.port, server.org_host("test-org"), token, emails, 16, on_outcome, stop=killed)
     assert killed.is_set(), "the worker never had queued changes while users were being created"
     before = seen_at_kill["state"]
     assert isinstance(before, State)
@@ -227,6 +227,7 @@ def test_kill_9_during_provisioning_then_restart(start_okta_server, tmp_path: Pa
     unexpected = [o for o in first if o.status not in (201, None)]
     assert not unexpected, unexpected[:5]
     assert CRASH_USERS // 4 <= len(ok_first) < CRASH_USERS
+    assert len(broken) <= 16 and len(first) < CRASH_USERS  # at most the requests in flight broke
 
     restarted: OktaServer = start_okta_server(data)
     # What the killed process committed survives: every 201 is stored.

@@ -134,14 +134,17 @@ def kill9(args: argparse.Namespace, binary: Path) -> int:
 
         print(f"load average before: {load_average()}")
         started = time.monotonic()
-        first = create_users(server.port, server.org_host(ORG), token, emails, args.connections, on_outcome)
+        first = create_users(
+            server.port, server.org_host(ORG), token, emails, args.connections, on_outcome, stop=killed
+        )
         if not killed.is_set():
             print("FAIL: the worker never had queued changes between 25% and 75% of the creates")
             return 1
         ok_first = {o.email for o in first if o.status == 201}
         broken = {o.email for o in first if o.status is None}
         print(f"killed with SIGKILL after {at_kill['created']} answered creates; queue then: {at_kill['state']}")
-        print(f"before the kill: {len(ok_first)} × 201, {len(broken)} without an answer")
+        print(f"before the kill: {len(ok_first)} × 201, {len(broken)} in flight without an answer, "
+              f"{len(emails) - len(first)} not sent")
         restarted = start(binary, data, servers)
         rest = [e for e in emails if e not in ok_first]
         second = create_users(restarted.port, restarted.org_host(ORG), token, rest, args.connections)
