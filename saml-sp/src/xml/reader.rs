@@ -3,7 +3,8 @@
 //! Refused outright: a DOCTYPE (so no entity can be declared, internal or external), entity
 //! references other than `&lt; &gt; &amp; &apos; &quot;` and character references, encodings other
 //! than UTF-8, characters outside the XML `Char` production, undeclared prefixes, attributes
-//! repeated by qualified or expanded name, an XML declaration anywhere but at the start, several
+//! repeated by qualified or expanded name or not separated by whitespace, an XML declaration
+//! that is malformed (`check_decl`) or anywhere but at the start, several
 //! root elements and anything but whitespace, comments and processing instructions outside the
 //! root. Line ends are normalized (`\r\n` and `\r` become `\n`) and attribute values normalized as
 //! for CDATA attributes (XML 1.0 §2.11, §3.3.3).
@@ -179,6 +180,120 @@ fn resolve_reference(name: &str, offset: u64) -> Result<char, XmlError> {
             name: name.chars().take(64).collect(),
         }),
     }
+}
+
+/// XML whitespace (the `S` production).
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn trim_xml_space(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|&b| !is_xml_space(b))
+        .unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default()
+}
+
+/// Checks an XML declaration (XML 1.0 §2.8, §2.9, §4.3.3): `version`, then optionally
+/// `encoding`, then optionally `standalone`, each preceded by whitespace, in that order and no
+/// other, with quoted values of the right form. `content` is what lies between `<?` and `?>`.
+///
+/// quick-xml only looks up the pseudo-attributes it is asked for and ignores anything else, so
+/// the declaration is read here.
+fn check_decl(content: &str, offset: u64) -> Result<(), XmlError> {
+    const NAMES: [&[u8]; 3] = [b"version", b"encoding", b"standalone"];
+    let mut rest = content
+        .as_bytes()
+        .strip_prefix(b"xml")
+        .ok_or_else(|| syntax(offset, "malformed XML declaration"))?;
+    // Index in NAMES of the first pseudo-attribute still allowed.
+    let mut next = 0;
+    loop {
+        let trimmed = trim_xml_space(rest);
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(syntax(offset, "missing whitespace in the XML declaration"));
+        }
+        let name_len = trimmed
+            .iter()
+            .position(|&b| b == b'=' || is_xml_space(b))
+            .unwrap_or(trimmed.len());
+        let (name, after) = trimmed.split_at_checked(name_len).unwrap_or_default();
+        let index = NAMES
+            .iter()
+            .position(|n| *n == name)
+            .ok_or_else(|| syntax(offset, "unknown pseudo-attribute in the XML declaration"))?;
+        if next == 0 && index != 0 {
+            return Err(syntax(offset, "XML declaration without version"));
+        }
+        if index < next {
+            return Err(syntax(
+                offset,
+                "pseudo-attribute repeated or out of order in the XML declaration",
+            ));
+        }
+        next = index + 1;
+        let after = trim_xml_space(after)
+            .strip_prefix(b"=")
+            .ok_or_else(|| syntax(offset, "missing '=' in the XML declaration"))?;
+        let (value, after) = match trim_xml_space(after).split_first() {
+            Some((&quote, after)) if quote == b'"' || quote == b'\'' => {
+                let end = after
+                    .iter()
+                    .position(|&b| b == quote)
+                    .ok_or_else(|| syntax(offset, "unterminated value in the XML declaration"))?;
+                (
+                    after.get(..end).unwrap_or_default(),
+                    after.get(end + 1..).unwrap_or_default(),
+                )
+            }
+            _ => {
+                return Err(syntax(offset, "unquoted value in the XML declaration"));
+            }
+        };
+        rest = after;
+        match index {
+            0 => {
+                // VersionNum ::= '1.' [0-9]+
+                let well_formed = value
+                    .strip_prefix(b"1.")
+                    .is_some_and(|minor| !minor.is_empty() && minor.iter().all(u8::is_ascii_digit));
+                if !well_formed {
+                    return Err(syntax(offset, "malformed XML version"));
+                }
+                if value != b"1.0" {
+                    return Err(syntax(offset, "only XML 1.0 is supported"));
+                }
+            }
+            1 => {
+                // EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*
+                let well_formed = value.split_first().is_some_and(|(first, tail)| {
+                    first.is_ascii_alphabetic()
+                        && tail
+                            .iter()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+                });
+                if !well_formed {
+                    return Err(syntax(offset, "malformed encoding name"));
+                }
+                if !value.eq_ignore_ascii_case(b"utf-8") {
+                    return Err(syntax(offset, "only UTF-8 documents are supported"));
+                }
+            }
+            _ => {
+                if value != b"yes" && value != b"no" {
+                    return Err(syntax(offset, "standalone must be 'yes' or 'no'"));
+                }
+            }
+        }
+    }
+    if next == 0 {
+        return Err(syntax(offset, "XML declaration without version"));
+    }
+    Ok(())
 }
 
 struct Builder<'i> {
@@ -388,7 +503,7 @@ impl<'i> Builder<'i> {
                     if !was_first || offset != 0 {
                         return Err(syntax(offset, "XML declaration not at the start"));
                     }
-                    self.check_decl(&decl, offset)?;
+                    check_decl(&decl, offset)?;
                 }
                 Event::DocType(_) => return Err(XmlError::Doctype),
                 Event::PI(pi) => {
@@ -482,26 +597,6 @@ impl<'i> Builder<'i> {
         Ok(self.doc)
     }
 
-    fn check_decl(
-        &self,
-        decl: &quick_xml::events::BytesDecl<'_>,
-        offset: u64,
-    ) -> Result<(), XmlError> {
-        let version = decl
-            .version()
-            .map_err(|_| syntax(offset, "XML declaration without version"))?;
-        if version.as_ref() != "1.0" {
-            return Err(syntax(offset, "only XML 1.0 is supported"));
-        }
-        if let Some(encoding) = decl.encoding() {
-            let encoding = encoding.map_err(|_| syntax(offset, "bad encoding declaration"))?;
-            if !encoding.eq_ignore_ascii_case("utf-8") {
-                return Err(syntax(offset, "only UTF-8 documents are supported"));
-            }
-        }
-        Ok(())
-    }
-
     fn start_element(
         &mut self,
         start: &BytesStart<'_>,
@@ -541,11 +636,29 @@ impl<'i> Builder<'i> {
         let attr_start = self.doc.attrs.len() as u32;
         // quick-xml's own duplicate check compares qualified names pairwise; the expanded-name
         // check below subsumes it for attributes, and `declare` covers declarations.
+        let tag: &str = start;
+        let tag_address = tag.as_ptr().addr();
         for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| XmlError::Syntax {
                 offset,
                 message: e.to_string(),
             })?;
+            // XML 1.0 §3.1 requires whitespace before each attribute; quick-xml's iterator skips
+            // whitespace there but does not require it (`<a x="1"y="2">`). The key is a slice of
+            // the tag, so the byte before it is found from its address.
+            let key_at = attr
+                .key
+                .into_inner()
+                .as_ptr()
+                .addr()
+                .wrapping_sub(tag_address);
+            let spaced = key_at
+                .checked_sub(1)
+                .and_then(|before| tag.as_bytes().get(before))
+                .is_some_and(|&b| is_xml_space(b));
+            if !spaced {
+                return Err(syntax(offset, "missing whitespace before an attribute"));
+            }
             count += 1;
             if count > self.limits.max_attributes() {
                 return Err(XmlError::LimitExceeded {

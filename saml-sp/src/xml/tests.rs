@@ -135,6 +135,162 @@ fn refuses_invalid_utf8_anywhere() {
     }
 }
 
+/// The error for a declaration at the start of the document (offset 0).
+fn decl_error(message: &str) -> XmlError {
+    XmlError::Syntax {
+        offset: 0,
+        message: message.to_owned(),
+    }
+}
+
+#[test]
+fn accepts_well_formed_xml_declarations() {
+    for decl in [
+        "<?xml version='1.0'?>",
+        "<?xml version=\"1.0\" ?>",
+        "<?xml version = '1.0'\tencoding\r\n=\"utf-8\"?>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+        "<?xml version=\"1.0\" standalone='no'?>",
+    ] {
+        let xml = format!("{decl}<a/>");
+        assert!(parse(&xml).is_ok(), "{xml}");
+    }
+}
+
+#[test]
+fn refuses_malformed_xml_declarations() {
+    let cases = [
+        // XML 1.0 §2.8: only version, encoding and standalone.
+        (
+            "<?xml version=\"1.0\" encodig=\"UTF-8\"?>",
+            "unknown pseudo-attribute in the XML declaration",
+        ),
+        (
+            "<?xml version='1.0' Encoding='UTF-8'?>",
+            "unknown pseudo-attribute in the XML declaration",
+        ),
+        (
+            "<?xml version='1.0' encoding='UTF-8' x='1'?>",
+            "unknown pseudo-attribute in the XML declaration",
+        ),
+        (
+            "<?xml version='1.0' junk?>",
+            "unknown pseudo-attribute in the XML declaration",
+        ),
+        // version is required and comes first.
+        ("<?xml?>", "XML declaration without version"),
+        ("<?xml ?>", "XML declaration without version"),
+        (
+            "<?xml encoding='UTF-8'?>",
+            "XML declaration without version",
+        ),
+        (
+            "<?xml encoding='UTF-8' version='1.0'?>",
+            "XML declaration without version",
+        ),
+        // In that order, each once.
+        (
+            "<?xml version='1.0' standalone='yes' encoding='UTF-8'?>",
+            "pseudo-attribute repeated or out of order in the XML declaration",
+        ),
+        (
+            "<?xml version='1.0' version='1.0'?>",
+            "pseudo-attribute repeated or out of order in the XML declaration",
+        ),
+        (
+            "<?xml version='1.0' encoding='UTF-8' encoding='UTF-8'?>",
+            "pseudo-attribute repeated or out of order in the XML declaration",
+        ),
+        // Whitespace between pseudo-attributes, Eq, quoted values.
+        (
+            "<?xml version='1.0'encoding='UTF-8'?>",
+            "missing whitespace in the XML declaration",
+        ),
+        ("<?xml version 1.0?>", "missing '=' in the XML declaration"),
+        ("<?xml version?>", "missing '=' in the XML declaration"),
+        (
+            "<?xml version=1.0?>",
+            "unquoted value in the XML declaration",
+        ),
+        ("<?xml version=?>", "unquoted value in the XML declaration"),
+        (
+            "<?xml version='1.0\"?>",
+            "unterminated value in the XML declaration",
+        ),
+        // VersionNum ::= '1.' [0-9]+, and only 1.0 is read.
+        ("<?xml version='1'?>", "malformed XML version"),
+        ("<?xml version='1.'?>", "malformed XML version"),
+        ("<?xml version='1.0a'?>", "malformed XML version"),
+        ("<?xml version=' 1.0'?>", "malformed XML version"),
+        ("<?xml version='2.0'?>", "malformed XML version"),
+        ("<?xml version='1.1'?>", "only XML 1.0 is supported"),
+        // EncName ::= [A-Za-z] ([A-Za-z0-9._] | '-')*, and only UTF-8.
+        (
+            "<?xml version='1.0' encoding=''?>",
+            "malformed encoding name",
+        ),
+        (
+            "<?xml version='1.0' encoding='8BIT'?>",
+            "malformed encoding name",
+        ),
+        (
+            "<?xml version='1.0' encoding='UTF 8'?>",
+            "malformed encoding name",
+        ),
+        (
+            "<?xml version='1.0' encoding='utf-8 '?>",
+            "malformed encoding name",
+        ),
+        (
+            "<?xml version='1.0' encoding='UTF-16'?>",
+            "only UTF-8 documents are supported",
+        ),
+        // standalone: yes or no.
+        (
+            "<?xml version='1.0' standalone='YES'?>",
+            "standalone must be 'yes' or 'no'",
+        ),
+        (
+            "<?xml version='1.0' standalone=''?>",
+            "standalone must be 'yes' or 'no'",
+        ),
+    ];
+    for (decl, message) in cases {
+        let xml = format!("{decl}<a/>");
+        assert_eq!(parse(&xml).unwrap_err(), decl_error(message), "{xml}");
+    }
+}
+
+#[test]
+fn refuses_attributes_without_whitespace() {
+    // XML 1.0 §3.1: `'<' Name (S Attribute)* S? '>'`.
+    for xml in [
+        "<a x=\"1\"y=\"2\"/>",
+        "<a x='1'y='2'></a>",
+        "<a x='1' y='2'z='3'/>",
+        "<a xmlns='urn:a'x='1'/>",
+        "<a x='1'xmlns:p='urn:p'/>",
+        "<r><a x=\"1\"y=\"2\">t</a></r>",
+    ] {
+        let offset = xml.find("<a").unwrap() as u64;
+        assert_eq!(
+            parse(xml).unwrap_err(),
+            XmlError::Syntax {
+                offset,
+                message: "missing whitespace before an attribute".to_owned()
+            },
+            "{xml}"
+        );
+    }
+    for xml in [
+        "<a x='1' y='2'/>",
+        "<a\tx='1'\ny='2'\r\nz='3' />",
+        "<a x = '1'  y='2'/>",
+    ] {
+        assert!(parse(xml).is_ok(), "{xml}");
+    }
+}
+
 #[test]
 fn accepts_bom_and_declaration() {
     let doc = Document::parse(
