@@ -6,7 +6,8 @@
 //! read from the JSON file named by `SCIM_BENCH_USERS`.
 //!
 //! Throughput is reported in elements: filters parsed, or user checks (one filter against one
-//! user).
+//! user). Set `SCIM_BENCH_CPU_TIME=1` to measure the benchmark thread's CPU time instead of wall
+//! time (steadier on a machine busy with other work; see benches/README.md).
 // criterion's macros generate undocumented items.
 #![allow(missing_docs)]
 // Setup code panics with a message when an input is missing: there is nothing to measure then.
@@ -18,7 +19,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use benches::{FIXTURES_ENV, fixtures_dir, read_bench_fixture};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use scim_filter::{CoreSchemas, Filter, Matcher};
 use serde_json::Value;
 
@@ -75,7 +77,7 @@ fn users() -> Vec<Value> {
     users
 }
 
-fn parse(c: &mut Criterion) {
+fn parse<M: Measurement>(c: &mut Criterion<M>) {
     let filters = filters();
 
     let mut group = c.benchmark_group("filter_parse");
@@ -95,7 +97,8 @@ fn parse(c: &mut Criterion) {
 
     let mut each = c.benchmark_group("filter_parse_each");
     each.warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20);
     each.throughput(Throughput::Elements(1));
     for (i, f) in filters.iter().enumerate() {
         each.bench_with_input(
@@ -109,7 +112,7 @@ fn parse(c: &mut Criterion) {
     each.finish();
 }
 
-fn eval(c: &mut Criterion) {
+fn eval<M: Measurement>(c: &mut Criterion<M>) {
     let filters = filters();
     let users = users();
     let count = users.len() as u64;
@@ -127,6 +130,26 @@ fn eval(c: &mut Criterion) {
     );
     group.bench_function("simple_eq", |b| {
         b.iter(|| scan(black_box(&simple), black_box(&users)))
+    });
+    // The floor: an exact-case map lookup and string compare, no filter at all. Scanning
+    // 10,000 serde_json users is bound by memory latency (each user's map nodes and key
+    // strings are separate heap blocks), and this shows that bound.
+    group.bench_function("floor_exact_get", |b| {
+        b.iter(|| {
+            black_box(&users)
+                .iter()
+                .filter(|u| u.get("userName").and_then(Value::as_str) == Some("bjensen"))
+                .count()
+        });
+    });
+    // The same 10,000 checks on 100 users that stay in cache: the evaluator's own cost.
+    let hot: Vec<Value> = users.iter().take(100).cloned().collect();
+    group.bench_function("simple_eq_hot_100_users", |b| {
+        b.iter(|| {
+            (0..users.len() / hot.len())
+                .map(|_| scan(black_box(&simple), black_box(&hot)))
+                .sum::<usize>()
+        });
     });
     let lookup = bind(OKTA_LOOKUP);
     group.bench_function("okta_lookup", |b| {
@@ -152,7 +175,8 @@ fn eval(c: &mut Criterion) {
 
     let mut each = c.benchmark_group("filter_eval_each");
     each.warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20);
     each.throughput(Throughput::Elements(count));
     for (i, m) in matchers.iter().enumerate() {
         each.bench_with_input(
@@ -166,5 +190,90 @@ fn eval(c: &mut Criterion) {
     each.finish();
 }
 
-criterion_group!(benches, parse, eval);
-criterion_main!(benches);
+fn main() {
+    if std::env::var_os("SCIM_BENCH_CPU_TIME").is_some_and(|v| v != "0") {
+        let mut c = Criterion::default()
+            .with_measurement(ThreadCpuTime)
+            .configure_from_args();
+        parse(&mut c);
+        eval(&mut c);
+        c.final_summary();
+    } else {
+        let mut c = Criterion::default().configure_from_args();
+        parse(&mut c);
+        eval(&mut c);
+        c.final_summary();
+    }
+}
+
+/// CPU time of the benchmark thread (`CLOCK_THREAD_CPUTIME_ID`): time the thread spent
+/// running, without the time other processes held the core.
+struct ThreadCpuTime;
+
+impl Measurement for ThreadCpuTime {
+    type Intermediate = cpu_time::ThreadTime;
+    type Value = Duration;
+
+    fn start(&self) -> Self::Intermediate {
+        cpu_time::ThreadTime::now()
+    }
+    fn end(&self, start: Self::Intermediate) -> Self::Value {
+        start.elapsed()
+    }
+    fn add(&self, a: &Self::Value, b: &Self::Value) -> Self::Value {
+        *a + *b
+    }
+    fn zero(&self) -> Self::Value {
+        Duration::ZERO
+    }
+    fn to_f64(&self, value: &Self::Value) -> f64 {
+        value.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        &NanosFormatter
+    }
+}
+
+/// Formats nanoseconds and element throughput like criterion's wall-time formatter.
+struct NanosFormatter;
+
+impl ValueFormatter for NanosFormatter {
+    fn scale_values(&self, ns: f64, values: &mut [f64]) -> &'static str {
+        let (factor, unit) = match ns {
+            ns if ns < 1e3 => (1.0, "ns"),
+            ns if ns < 1e6 => (1e-3, "µs"),
+            ns if ns < 1e9 => (1e-6, "ms"),
+            _ => (1e-9, "s"),
+        };
+        values.iter_mut().for_each(|v| *v *= factor);
+        unit
+    }
+
+    fn scale_throughputs(
+        &self,
+        typical_ns: f64,
+        throughput: &Throughput,
+        values: &mut [f64],
+    ) -> &'static str {
+        let per_iteration = match *throughput {
+            Throughput::Elements(n) | Throughput::ElementsAndBytes { elements: n, .. } => n as f64,
+            Throughput::Bytes(n) | Throughput::BytesDecimal(n) => n as f64,
+            Throughput::Bits(n) => n as f64,
+        };
+        let typical = per_iteration * 1e9 / typical_ns;
+        let (factor, unit) = match typical {
+            t if t < 1e3 => (1.0, "elem/s"),
+            t if t < 1e6 => (1e-3, "Kelem/s"),
+            t if t < 1e9 => (1e-6, "Melem/s"),
+            _ => (1e-9, "Gelem/s"),
+        };
+        values
+            .iter_mut()
+            .for_each(|v| *v = per_iteration * 1e9 / *v * factor);
+        unit
+    }
+
+    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
+        "ns"
+    }
+}

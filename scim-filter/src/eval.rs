@@ -652,15 +652,35 @@ impl Node {
 }
 
 /// The value under `key` in `map`: an exact match, else the first key equal ignoring ASCII case.
+///
+/// SCIM resources have a few dozen keys at most, and a scan that compares lengths first (the
+/// length sits in the key's header, next to its neighbours) reads a key's bytes only when the
+/// lengths agree, where a B-tree search reads the bytes of every key it passes, each a separate
+/// heap block and often a cache miss. Large maps use the tree.
 #[inline]
 fn get_ci<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    match map.get(key) {
-        Some(v) => Some(v),
-        None => map
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v),
+    const SCAN_UP_TO: usize = 32;
+    if map.len() > SCAN_UP_TO {
+        return match map.get(key) {
+            Some(v) => Some(v),
+            None => map
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v),
+        };
     }
+    let mut folded = None;
+    for (k, v) in map {
+        if k.len() == key.len() {
+            if k == key {
+                return Some(v);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(v);
+            }
+        }
+    }
+    folded
 }
 
 impl Access {

@@ -110,7 +110,7 @@ fn patch_path() -> impl Strategy<Value = PatchPath> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn filters_print_and_reparse_equal(f in filter()) {
