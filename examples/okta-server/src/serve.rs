@@ -122,6 +122,8 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         github_authorize_url: args.github_authorize_url.clone(),
     });
 
+    // Before anything is announced, so that a signal sent right after `ready` is not missed.
+    let shutdown = shutdown_signal();
     announce(&format!("listening: http://{local}"));
     announce(&format!("base-url: {}", base.as_url()));
     if let Some((org, url)) = &first {
@@ -136,7 +138,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     tracing::info!(%local, base = %base.as_url(), "serving");
 
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -187,27 +189,37 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Waits for SIGINT or SIGTERM; returns the signal's name.
-async fn shutdown_signal() -> &'static str {
+/// Registers the handlers for SIGINT and SIGTERM right away and returns a future that resolves
+/// with the name of the first one received.
+///
+/// Registration happens when this function is called, not when the future is first polled, so a
+/// signal sent right after `ready` is printed still leads to a graceful shutdown.
+fn shutdown_signal() -> impl Future<Output = &'static str> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            },
-            Err(error) => {
-                tracing::warn!(%error, "cannot watch SIGTERM; only SIGINT stops the server");
-                let _ = tokio::signal::ctrl_c().await;
-                "SIGINT"
+        let streams = signal(SignalKind::interrupt())
+            .and_then(|interrupt| signal(SignalKind::terminate()).map(|term| (interrupt, term)));
+        async move {
+            match streams {
+                Ok((mut interrupt, mut term)) => tokio::select! {
+                    _ = interrupt.recv() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                },
+                Err(error) => {
+                    tracing::warn!(%error, "cannot watch SIGTERM; only SIGINT stops the server");
+                    let _ = tokio::signal::ctrl_c().await;
+                    "SIGINT"
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
-        "SIGINT"
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+            "SIGINT"
+        }
     }
 }
 
