@@ -121,7 +121,12 @@ class ScimClient:
             if self._conn is None:
                 self._conn = http.client.HTTPConnection(self.address, self.port, timeout=REQUEST_TIMEOUT_S)
             try:
-                self._conn.request(method, url, body=body, headers=all_headers)
+                try:
+                    self._conn.request(method, url, body=body, headers=all_headers)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The server may answer (413 for an oversized body) and close before the
+                    # whole body is sent: its answer is still readable below.
+                    pass
                 raw = self._conn.getresponse()
                 answer = Answer(raw.status, raw.headers, raw.read())
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
