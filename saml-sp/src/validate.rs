@@ -171,8 +171,11 @@ pub(crate) fn validate(
     .collect();
     match expected_request {
         Some(expected) => {
+            // The Response envelope may be unsigned (only the Assertion signed), so its value
+            // alone proves nothing: the bearer confirmation inside the covered Assertion must
+            // name the request (SAML profiles §4.1.4.2), and any other value must agree.
             let mismatch = present.iter().find(|v| **v != expected.as_str());
-            if present.is_empty() || mismatch.is_some() {
+            if confirmation.in_response_to.is_none() || mismatch.is_some() {
                 return Err(ValidationError::InResponseTo {
                     expected: Some(expected.as_str().to_owned()),
                     found: mismatch.map(|v| v.chars().take(256).collect()),
