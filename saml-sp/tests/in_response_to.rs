@@ -2,6 +2,12 @@
 //! to an unsigned Response envelope around a signed, unsolicited Assertion must not turn that
 //! Assertion into an answer to the attacker's own request.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::{at, sp};
