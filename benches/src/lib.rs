@@ -12,11 +12,18 @@ use std::path::PathBuf;
 pub const FIXTURES_ENV: &str = "SHARED_FIXTURES_DIR";
 
 /// The shared fixtures folder: `$SHARED_FIXTURES_DIR`, else `<workspace>/../shared/fixtures`.
+///
+/// The workspace is located through `CARGO_MANIFEST_DIR` as cargo sets it when it runs the
+/// benchmark (so a target directory shared between several checkouts finds the right one), and
+/// through the value compiled in when the binary is run by hand.
 pub fn fixtures_dir() -> PathBuf {
-    match std::env::var_os(FIXTURES_ENV) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"),
+    if let Some(dir) = std::env::var_os(FIXTURES_ENV) {
+        return PathBuf::from(dir);
     }
+    let package_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    package_dir.join("../../shared/fixtures")
 }
 
 /// Reads `bench/<name>` from the shared fixtures, with an error that says where it looked.
