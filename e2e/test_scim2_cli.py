@@ -16,13 +16,7 @@ SCIM2_TIMEOUT_S = 600.0
 
 #: Checks that fail today, with the reason; an empty dict once the server passes them all.
 #: The test fails when this list is not exactly what fails, so a fix must empty it.
-KNOWN_FAILURES: dict[str, str] = {
-    "search_with_attributes": (
-        "POST /.search at the root (all resource types) with attributes=[\"name\"] answers 400 "
-        "invalidPath \"unknown attribute\": the projection is resolved against Group too, "
-        "where `name` does not exist, instead of applying to the types that have it"
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 RESULT_LINE = re.compile(r"^(SUCCESS|COMPLIANT|ACCEPTABLE|DEVIATION|ERROR|CRITICAL|SKIPPED) (\w+)$")
 

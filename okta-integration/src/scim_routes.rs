@@ -274,33 +274,45 @@ impl Ctx<'_> {
     }
 
     async fn root_search(&self, q: &ListQuery) -> ScimResult {
+        const TYPES: [ResourceKind; 2] = [ResourceKind::User, ResourceKind::Group];
+        let names = TYPES.map(ResourceKind::type_name);
+        // Every name in `attributes`, `excludedAttributes` and `sortBy` must exist on at least
+        // one type; each applies to the types that define it.
+        let projections = self.scim().projections_across(&names, q)?;
         let max = self.scim().options().max_results();
-        let mut all = Vec::new();
+        let mut found = Vec::new();
         let mut total = 0usize;
-        for kind in [ResourceKind::User, ResourceKind::Group] {
+        for kind in TYPES {
             let sub = q
                 .clone()
+                .without_sort()
                 .with_start_index(1)
                 .with_count(i64::try_from(max).unwrap_or(i64::MAX));
             let page = self.store().query(kind.type_name(), &sub).await?;
             total = total.saturating_add(page.total_results);
-            let projection = self.scim().projection(kind.type_name(), q)?;
-            for r in &page.resources {
-                all.push(self.scim().render(
-                    r,
-                    RenderOptions {
-                        base_url: Some(&self.base),
-                        projection: Some(&projection),
-                    },
-                )?);
-            }
+            found.extend(page.resources);
         }
+        let found = self.scim().sort_across(&names, found, q)?;
         let count = q
             .count()
             .unwrap_or(self.scim().options().default_count())
             .min(max);
-        let range = scim_core::list::page_range(all.len(), q.start_index(), count);
-        let items: Vec<Value> = all.get(range).map(<[Value]>::to_vec).unwrap_or_default();
+        let range = scim_core::list::page_range(found.len(), q.start_index(), count);
+        let mut items = Vec::new();
+        for r in found.get(range).unwrap_or_default() {
+            let projection = TYPES
+                .iter()
+                .zip(&projections)
+                .find(|(kind, _)| r.resource_type().eq_ignore_ascii_case(kind.type_name()))
+                .map(|(_, p)| p);
+            items.push(self.scim().render(
+                r,
+                RenderOptions {
+                    base_url: Some(&self.base),
+                    projection,
+                },
+            )?);
+        }
         let list = scim_core::list::ListResponse::new(
             total,
             q.start_index(),

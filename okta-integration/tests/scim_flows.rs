@@ -924,3 +924,111 @@ async fn errors_methods_etags_and_discovery() {
         (200, json!(1), json!(1))
     );
 }
+
+#[tokio::test]
+async fn root_search_applies_each_name_to_the_types_that_have_it() {
+    let (env, token) = env("root-search").await;
+    let t = Some(token.as_str());
+    for (user_name, given, external) in [
+        ("zoe@acme.example.com", "Zoe", "00u1"),
+        ("adam@acme.example.com", "Adam", "00u2"),
+    ] {
+        let body = okta_create_body(user_name, given, external);
+        let (s, _, _) = env
+            .scim("POST", HOST, "/okta/scim/Users", t, Some(&body))
+            .await;
+        assert_eq!(s, 201);
+    }
+    let group = json!({"schemas": [GROUP], "displayName": "Billing"});
+    let (s, _, _) = env
+        .scim("POST", HOST, "/okta/scim/Groups", t, Some(&group))
+        .await;
+    assert_eq!(s, 201);
+    let search = |extra: Value| {
+        let mut body = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+
+    // `name` exists on User only: users keep it, the group keeps what is always returned.
+    // `displayName` exists on both: the three resources are sorted together by it.
+    let (s, _, b) = env
+        .scim(
+            "POST",
+            HOST,
+            "/okta/scim/.search",
+            t,
+            Some(&search(
+                json!({"attributes": ["name.givenName"], "sortBy": "displayName"}),
+            )),
+        )
+        .await;
+    assert_eq!(
+        (s, b),
+        (
+            200,
+            list(
+                3,
+                1,
+                vec![
+                    json!({"schemas": [USER], "id": "id-2", "name": {"givenName": "Adam"}}),
+                    json!({"schemas": [GROUP], "id": "id-3"}),
+                    json!({"schemas": [USER], "id": "id-1", "name": {"givenName": "Zoe"}}),
+                ]
+            )
+        )
+    );
+
+    // Descending order and a filter on a User-only attribute: groups simply do not match.
+    let (s, _, b) = env
+        .scim(
+            "POST",
+            HOST,
+            "/okta/scim/.search",
+            t,
+            Some(&search(json!({
+                "filter": "userName ew \"@acme.example.com\"",
+                "attributes": ["userName"],
+                "sortBy": "userName", "sortOrder": "descending"
+            }))),
+        )
+        .await;
+    assert_eq!(
+        (s, b),
+        (
+            200,
+            list(
+                2,
+                1,
+                vec![
+                    json!({"schemas": [USER], "id": "id-1", "userName": "zoe@acme.example.com"}),
+                    json!({"schemas": [USER], "id": "id-2", "userName": "adam@acme.example.com"}),
+                ]
+            )
+        )
+    );
+
+    // A name no resource type has is still refused.
+    for bad in [
+        json!({"attributes": ["nmae"]}),
+        json!({"excludedAttributes": ["nmae"]}),
+        json!({"sortBy": "nmae"}),
+    ] {
+        let (s, _, b) = env
+            .scim(
+                "POST",
+                HOST,
+                "/okta/scim/.search",
+                t,
+                Some(&search(bad.clone())),
+            )
+            .await;
+        assert_eq!(
+            (s, b["scimType"].clone()),
+            (400, json!("invalidPath")),
+            "{bad}"
+        );
+    }
+}

@@ -57,6 +57,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cross_type;
 pub mod discovery;
 pub mod error;
 mod eval;

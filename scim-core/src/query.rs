@@ -170,6 +170,14 @@ impl ListQuery {
         self
     }
 
+    /// The same query without `sortBy` (and with the default order).
+    #[must_use]
+    pub fn without_sort(mut self) -> Self {
+        self.sort_by = None;
+        self.sort_order = SortOrder::default();
+        self
+    }
+
     /// The filter text, if any. Stores that translate filters (e.g. to SQL) parse it with
     /// `scim_filter`.
     pub fn filter_text(&self) -> Option<&str> {
