@@ -120,6 +120,48 @@ fn s3_4_2_query_with_attributes() {
 }
 
 #[test]
+fn s3_4_2_4_figure_3() {
+    let ex = data("rfc7644/3.4.2.4-pagination.json");
+    let ids: Vec<String> = (1..=100).map(|i| format!("u{i:03}")).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let (scim, _) = engine("2011-08-01T18:29:49Z", &id_refs);
+    let users: Vec<Value> = ids
+        .iter()
+        .map(|i| json!({"id": i, "userName": i}))
+        .collect();
+    let store = users_store(&scim, &users);
+    fn params(s: &str) -> Vec<(&str, &str)> {
+        s.split('&').map(|kv| kv.split_once('=').unwrap()).collect()
+    }
+    let q = ListQuery::from_params(params(ex["request"].as_str().unwrap()), true).unwrap();
+    let page = block_on(store.query("User", &q)).unwrap();
+    let mut out = scim.list_response(&page, Some(BASE), None).unwrap();
+    let resources = out.as_object_mut().unwrap().remove("Resources").unwrap();
+    assert_eq!(out, ex["response"]);
+    let n = usize::try_from(ex["resources_on_page"].as_u64().unwrap()).unwrap();
+    let names: Vec<&str> = resources
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ids[..n]);
+    // The RFC's next request continues at the 11th user.
+    let q = ListQuery::from_params(params(ex["next"].as_str().unwrap()), true).unwrap();
+    let page = block_on(store.query("User", &q)).unwrap();
+    let out = scim.list_response(&page, Some(BASE), None).unwrap();
+    assert_eq!(
+        (
+            &out["totalResults"],
+            &out["itemsPerPage"],
+            &out["startIndex"]
+        ),
+        (&json!(100), &json!(10), &json!(11))
+    );
+    assert_eq!(out["Resources"][0]["userName"], json!("u011"));
+}
+
+#[test]
 fn s3_4_2_4_pagination() {
     let ids: Vec<String> = (1..=25).map(|i| format!("u{i:02}")).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -182,40 +224,70 @@ fn s3_4_2_4_pagination() {
     );
 }
 
+/// Figures 4 and 5: `POST /.search` at the service root, run the way a server composes it from
+/// this crate (each type queried, results sorted across types, one page rendered with each
+/// type's projection). One User and 99 Groups match `displayName sw "smith"`.
 #[test]
 fn s3_4_3_search() {
     let ex = data("rfc7644/3.4.3-search.json");
     let (scim, _) = engine(
         "2011-08-01T18:29:49Z",
-        &[
-            "aaa-1",
-            "2819c223-7f76-413861904646",
-            "c8596b90-7539-4f20-968d-1a36a7fba70c",
-        ],
+        &["2819c223-7f76-413861904646", "c8596b90-7539-4f20968d1908"],
     );
     let store = MemoryStore::new(scim.clone());
-    for (un, dn) in [
-        ("bjensen", Some("Babs Jensen")),
-        ("jsmith", Some("Smith, James")),
-        ("jeff", Some("Smith, Jeff")),
-    ] {
-        let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": un, "displayName": dn});
-        block_on(store.create(scim.create("User", &body).unwrap())).unwrap();
+    let jsmith = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "jsmith", "displayName": "Smith, James"});
+    block_on(store.create(scim.create("User", &jsmith).unwrap())).unwrap();
+    let group = |name: String| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name});
+    block_on(store.create(scim.create("Group", &group("Smith Family".into())).unwrap())).unwrap();
+    for i in 1..=98 {
+        let g = group(format!("Smiths of Hollywood {i:02}"));
+        block_on(store.create(scim.create("Group", &g).unwrap())).unwrap();
     }
+    // Neither matches the filter.
+    let bjensen = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen", "displayName": "Babs Jensen"});
+    block_on(store.create(scim.create("User", &bjensen).unwrap())).unwrap();
+    block_on(store.create(scim.create("Group", &group("Tour Guides".into())).unwrap())).unwrap();
+
     let q = ListQuery::from_search_request(&ex["request"], true).unwrap();
-    // The RFC lists attributes displayName and userName; ask only for displayName for the
-    // second resource to look like the RFC's (which has no userName).
-    let page = block_on(store.query("User", &q)).unwrap();
-    let projection = scim.projection("User", &q).unwrap();
-    let out = scim
-        .list_response(&page, Some(BASE), Some(&projection))
-        .unwrap();
-    let mut want = ex["response"].clone();
-    want["itemsPerPage"] = json!(2); // the truth: two resources in this page
-    want["Resources"][1]["userName"] = json!("jeff");
-    for r in want["Resources"].as_array_mut().unwrap() {
-        r["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:User"]);
+    let types = ["User", "Group"];
+    let projections = scim.projections_across(&types, &q).unwrap();
+    let mut found = Vec::new();
+    let mut total = 0;
+    for rt in types {
+        let all = q
+            .clone()
+            .without_sort()
+            .with_start_index(1)
+            .with_count(1000);
+        let page = block_on(store.query(rt, &all)).unwrap();
+        total += page.total_results;
+        found.extend(page.resources);
     }
+    let found = scim.sort_across(&types, found, &q).unwrap();
+    let count = q.count().unwrap();
+    let range = scim_core::list::page_range(found.len(), q.start_index(), count);
+    let items: Vec<Value> = found[range]
+        .iter()
+        .map(|r| {
+            let projection = &projections[usize::from(r.resource_type() == "Group")];
+            scim.render(
+                r,
+                RenderOptions {
+                    base_url: Some(BASE),
+                    projection: Some(projection),
+                },
+            )
+            .unwrap()
+        })
+        .collect();
+    let mut out = scim_core::list::ListResponse::new(total, q.start_index(), Some(items)).to_json();
+    let resources = out["Resources"].as_array_mut().unwrap();
+    assert_eq!(resources.len(), 10);
+    // The RFC prints the first two of the page and then "...".
+    resources.truncate(2);
+    let mut want = ex["response"].clone();
+    want["Resources"][0]["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:User"]);
+    want["Resources"][1]["schemas"] = json!(["urn:ietf:params:scim:schemas:core:2.0:Group"]);
     assert_eq!(out, want);
     // A body without the SearchRequest URN is invalidSyntax.
     let err = ListQuery::from_search_request(&json!({"filter": "userName pr"}), true).unwrap_err();
@@ -240,7 +312,12 @@ fn s3_5_1_put() {
     block_on(store.create(scim.create("User", &before).unwrap())).unwrap();
     clock.set(ts("2011-08-08T08:00:12Z"));
     let id = "2819c223-7f76-453a-919d-413861904646";
-    let put = block_on(store.replace("User", id, &ex["request"], &Conditions::none())).unwrap();
+    // The RFC's If-Match carries the version the client read; here that is revision 1.
+    assert_eq!(ex["if_match"], json!("W/\"a330bc54f0671c9\""));
+    let put = block_on(store.replace("User", id, &ex["request"], &Conditions::if_match("W/\"1\"")))
+        .unwrap();
+    assert_eq!(ex["etag"], ex["response"]["meta"]["version"]);
+    assert_eq!(put.etag(), "W/\"2\"");
     assert_eq!(
         render(&scim, &put),
         with_version(ex["response"].clone(), "W/\"2\"")
@@ -267,7 +344,11 @@ fn s3_5_1_put() {
 fn s3_5_2_patch_examples() {
     let ex = data("rfc7644/3.5.2-patch.json");
     for case in ex["cases"].as_array().unwrap() {
-        let name = case["name"].as_str().unwrap();
+        let name = format!(
+            "§{} {}",
+            case["section"].as_str().unwrap(),
+            case["lead"].as_str().unwrap()
+        );
         let (scim, clock) = engine("2011-08-01T00:00:00Z", &["r1"]);
         let rt = case["type"].as_str().unwrap();
         let mut res = scim.create(rt, &case["before"]).unwrap();
@@ -381,6 +462,7 @@ fn s3_5_2_errors() {
 
 #[test]
 fn s3_6_delete() {
+    let ex = data("rfc7644/3.6-delete.json");
     let (scim, _) = engine(
         "2011-08-01T00:00:00Z",
         &["2819c223-7f76-453a-919d-413861904646"],
@@ -390,7 +472,14 @@ fn s3_6_delete() {
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "bjensen"});
     block_on(store.create(scim.create("User", &body).unwrap())).unwrap();
     let id = "2819c223-7f76-453a-919d-413861904646";
-    block_on(store.delete("User", id, &Conditions::none())).unwrap();
+    // The RFC's If-Match names the version the client holds: revision 1 here. A stale one
+    // is refused and deletes nothing.
+    assert_eq!(ex["if_match"], json!("W/\"c310cd84f0281b7\""));
+    let err = block_on(store.delete("User", id, &Conditions::if_match("W/\"0\""))).unwrap_err();
+    assert_eq!(err.status(), 412);
+    block_on(store.delete("User", id, &Conditions::if_match("W/\"1\""))).unwrap();
+    assert_eq!(ex["delete_status"], json!(204));
+    // The following GET: 404, with the RFC's body (our detail names the type and quotes the id).
     let err = block_on(store.get("User", id)).unwrap_err();
     assert_eq!(
         err,
@@ -399,6 +488,10 @@ fn s3_6_delete() {
             id: id.into()
         }
     );
+    assert_eq!(ex["get_after"]["status"], json!(err.status()));
+    let mut want = ex["get_after"]["body"].clone();
+    want["detail"] = json!(format!("User '{id}' not found"));
+    assert_eq!(err.to_json(), want);
     assert_eq!(
         block_on(store.delete("User", id, &Conditions::none()))
             .unwrap_err()
@@ -495,8 +588,36 @@ fn s3_12_errors() {
 #[test]
 fn s3_14_etags() {
     let ex = data("rfc7644/3.14-etag.json");
-    let etag = ex["etag"].as_str().unwrap();
-    let inm = ex["if_none_match"].as_str().unwrap();
+    // The create: ETag header and meta.version agree. §3.14 prints the response without the
+    // externalId its request set; externalId is returned by default (RFC 7643 §3.1), as in
+    // §3.3's otherwise identical exchange, so this crate returns it.
+    let (scim, _) = engine(
+        "2011-08-01T21:32:44.882Z",
+        &["2819c223-7f76-453a-919d-413861904646"],
+    );
+    let store = MemoryStore::new(scim.clone());
+    let created =
+        block_on(store.create(scim.create("User", &ex["create"]["request"]).unwrap())).unwrap();
+    let out = render(&scim, &created);
+    assert_eq!(out["meta"]["version"], json!(created.etag()));
+    let mut want = with_version(ex["create"]["response"].clone(), "W/\"1\"");
+    want["externalId"] = json!("bjensen");
+    assert_eq!(out, want);
+    assert_eq!(
+        ex["create"]["etag"],
+        ex["create"]["response"]["meta"]["version"]
+    );
+    // The conditional GET with the version just returned: 304.
+    let get = &ex["conditional_get"];
+    assert_eq!(get["if_none_match"], ex["create"]["etag"]);
+    assert_eq!(get["status"], json!(304));
+    let current = block_on(store.get("User", created.id().as_str())).unwrap();
+    assert_eq!(
+        check_if_none_match(&created.etag(), &current.etag(), true),
+        NoneMatchOutcome::NotModified
+    );
+    let etag = ex["create"]["etag"].as_str().unwrap();
+    let inm = get["if_none_match"].as_str().unwrap();
     assert_eq!(
         check_if_none_match(inm, etag, true),
         NoneMatchOutcome::NotModified
@@ -535,4 +656,27 @@ fn s3_14_etags() {
     assert_eq!(err.status(), 412);
     block_on(store.delete("User", "u1", &Conditions::if_match("*"))).unwrap();
     let _ = Projection::default();
+}
+
+/// §3.5.2.2 prints `members[value eq"…"]` with no space after `eq`, which the filter ABNF
+/// (§3.4.2.2, `attrPath SP compareOp SP compValue`) does not allow. A quote cannot continue an
+/// operator name, so the filter parser reads it unambiguously and the example applies as the
+/// RFC intends.
+#[test]
+fn s3_5_2_2_remove_and_add_unspaced_filter() {
+    let ex = data("rfc7644/3.5.2-patch.json");
+    let case = &ex["unspaced_filter"];
+    let (scim, clock) = engine("2011-08-01T00:00:00Z", &["r1"]);
+    let mut res = scim.create("Group", &case["before"]).unwrap();
+    clock.set(ts("2011-08-02T00:00:00Z"));
+    let req = scim.parse_patch(&case["request"]).unwrap();
+    let outcome = scim.patch(&mut res, &req).unwrap();
+    assert_eq!(outcome.members_removed, ["2819c223...919d-413861904646"]);
+    assert_eq!(outcome.members_added, ["08e1d05d...473d93df9210"]);
+    let mut out = render(&scim, &res);
+    for k in ["schemas", "id", "meta"] {
+        out.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(out, case["after"]);
+    assert_eq!(res.etag(), "W/\"2\"");
 }
