@@ -207,6 +207,13 @@ def start_sp_sign_in(client: OrgClient, query: str = "") -> tuple[str, str]:
     """GET /okta/login: the redirect to the IdP; returns (SAMLRequest, RelayState)."""
     response = client.get(f"/okta/login{query}")
     assert response.status == 302, response.text
+    # The request is bound to this browser by a cookie sent only to the ACS (no SameSite
+    # attribute over plain http, so the IdP's cross-site POST carries it).
+    (binding,) = [c for c in response.set_cookies() if c.startswith("okta_saml_request=")]
+    attributes = cookie_attributes(binding)
+    assert attributes.get("path") == "/okta/auth"
+    assert "httponly" in attributes
+    assert "samesite" not in attributes and "secure" not in attributes
     location = urlsplit(response.location or "")
     assert f"{location.scheme}://{location.netloc}{location.path}" == IDP_SSO_URL
     params = parse_qs(location.query)
@@ -248,6 +255,20 @@ def test_sp_initiated_response_to_another_request_is_refused(setup: Setup) -> No
     _, second_relay = start_sp_sign_in(browser)
     _, xml = setup.idp.answer(first_request, SP_USER)
     assert_refused(post_response(browser, xml, second_relay), 403, EXPIRED)
+
+
+def test_sp_initiated_answer_posted_by_another_browser_is_refused(setup: Setup) -> None:
+    # Login CSRF: an attacker starts a sign-in in their own browser, signs in at the IdP as
+    # themselves, and makes the victim's browser post the answer. The victim's browser lacks
+    # the request's binding cookie, so the answer is refused and no session is created.
+    attacker = setup.client()
+    saml_request, relay_state = start_sp_sign_in(attacker)
+    assert attacker.cookies["okta_saml_request"] == relay_state
+    _, xml = setup.idp.answer(saml_request, SP_USER)
+    victim = setup.client()
+    response = post_response(victim, xml, relay_state)
+    assert_refused(response, 403, EXPIRED)
+    assert SESSION_COOKIE not in victim.cookies
 
 
 # --- refusals -----------------------------------------------------------------------------

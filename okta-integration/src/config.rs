@@ -277,7 +277,9 @@ impl OktaIntegrationBuilder {
     /// IdP-initiated responses are exposed to login CSRF (see
     /// [`saml_sp::SpConfigBuilder::allow_unsolicited_responses`]). Every SAML sign-in starts a
     /// fresh session for the asserted user, which limits the damage; turn this off when users
-    /// always start from the application.
+    /// always start from the application. SP-initiated sign-ins are protected either way: their
+    /// answer is accepted only from the browser that started them
+    /// ([`crate::saml_routes::REQUEST_BINDING_COOKIE`]).
     #[must_use]
     pub fn with_idp_initiated(mut self, allow: bool) -> Self {
         self.allow_idp_initiated = allow;

@@ -59,7 +59,7 @@
 //! | endpoint | what |
 //! |---|---|
 //! | `POST /okta/auth` | SAML Assertion Consumer Service: verifies the response with saml-sp, signs in only users active and provisioned in the organization's SCIM store, `303` with the session cookie ([`session`]); refusals are a page in the user's terms |
-//! | `GET /okta/login` | SP-initiated sign-in: `302` to the IdP with an AuthnRequest (HTTP-Redirect); the request id is stored and checked against `InResponseTo` |
+//! | `GET /okta/login` | SP-initiated sign-in: `302` to the IdP with an AuthnRequest (HTTP-Redirect); the request id is stored, checked against the signed `InResponseTo`, and bound to the starting browser by a cookie ([`saml_routes::REQUEST_BINDING_COOKIE`]) so that an answer posted from another browser is refused (login CSRF) |
 //! | `GET /okta/metadata` | SP metadata XML |
 //! | `/okta/scim/Users`, `/Users/{id}`, `/Groups`, `/Groups/{id}`, `/.search`, `/Users/.search`, `/Groups/.search`, `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas` | SCIM 2.0 (RFC 7644), bearer token per organization |
 //!

@@ -30,6 +30,19 @@ pub const NAME_ID_FORMAT_EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-forma
 /// Longest path accepted as a post-sign-in destination.
 pub const MAX_RETURN_PATH: usize = 1024;
 
+/// The cookie that binds an SP-initiated sign-in to the browser that started it.
+///
+/// `GET {base}/login` sets it to the AuthnRequest's ID (which also travels as the RelayState);
+/// the ACS accepts the answer to that request only from a browser that sends the cookie back
+/// with the same ID. Without it, someone could start a sign-in in their own browser, sign in
+/// at the IdP as themselves and make a victim's browser post the response (login CSRF): the
+/// victim would work in the attacker's account. The cookie is scoped to the ACS path, lives as
+/// long as the request state and is cleared once used. Over https it is
+/// `SameSite=None; Secure`, because the IdP's POST to the ACS is a cross-site request; over
+/// plain http (development) it carries no `SameSite` attribute, which browsers send on that
+/// POST within the first minutes (Chromium's "Lax+POST" allowance).
+pub const REQUEST_BINDING_COOKIE: &str = "okta_saml_request";
+
 /// Why a sign-in was refused, as the user is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -181,10 +194,10 @@ fn refused(refusal: Refusal, check: &'static str, detail: impl Into<String>) -> 
 pub(crate) async fn acs(
     integration: &OktaIntegration,
     tenant: &Tenant,
-    _parts: &Parts,
+    parts: &Parts,
     body: Bytes,
 ) -> Response<Bytes> {
-    match acs_inner(integration, tenant, &body).await {
+    match acs_inner(integration, tenant, parts, &body).await {
         Ok(r) => r,
         Err(r) => {
             tracing::warn!(
@@ -212,6 +225,7 @@ pub(crate) async fn acs(
 async fn acs_inner(
     integration: &OktaIntegration,
     tenant: &Tenant,
+    parts: &Parts,
     body: &Bytes,
 ) -> Result<Response<Bytes>, Refused> {
     let store = &integration.inner.store;
@@ -270,6 +284,17 @@ async fn acs_inner(
         };
         match state {
             Some(state) => {
+                if !started_in_this_browser(parts, &state.request_id) {
+                    return Err(refused(
+                        Refusal::Expired,
+                        "request_binding",
+                        format!(
+                            "the browser that posted the answer to request {} did not start \
+                             it (no matching {REQUEST_BINDING_COOKIE} cookie)",
+                            state.request_id
+                        ),
+                    ));
+                }
                 expected = Some(
                     RequestId::try_from(state.request_id.as_str())
                         .map_err(|e| refused(Refusal::Internal, "request_state", e.to_string()))?,
@@ -319,7 +344,7 @@ async fn acs_inner(
         )));
     }
 
-    let cookies = integration
+    let mut cookies = integration
         .inner
         .sessions
         .start_session(SessionRequest {
@@ -337,6 +362,10 @@ async fn acs_inner(
             };
             with_subject(refused(refusal, "session", e.to_string()))
         })?;
+
+    if flow == "sp_initiated" {
+        cookies.extend(request_binding_cookie(integration, tenant, None));
+    }
 
     let location = match destination {
         Some(d) if is_safe_relative_path(&d) => d,
@@ -416,13 +445,53 @@ pub(crate) async fn login(
         tracing::error!(org = %tenant.org.slug, error = %e, "request state not saved");
         return Refusal::Internal.page();
     }
+    let binding = request_binding_cookie(integration, tenant, Some(request.id()));
     match request.redirect_url(Some(request.id())) {
-        Ok(url) => redirect(StatusCode::FOUND, &url, &[]),
+        Ok(url) => redirect(StatusCode::FOUND, &url, &binding),
         Err(e) => {
             tracing::error!(org = %tenant.org.slug, error = %e, "redirect URL not built");
             Refusal::NotConfigured.page()
         }
     }
+}
+
+/// Whether the request carries [`REQUEST_BINDING_COOKIE`] with `request_id` (any of the
+/// cookies of that name, should the browser send several).
+fn started_in_this_browser(parts: &Parts, request_id: &str) -> bool {
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| {
+            name == REQUEST_BINDING_COOKIE && value.trim().trim_matches('"') == request_id
+        })
+}
+
+/// The `Set-Cookie` value of [`REQUEST_BINDING_COOKIE`]: set to `request_id`, or cleared
+/// when `None`. Empty when the value cannot be a header (request IDs are plain tokens).
+fn request_binding_cookie(
+    integration: &OktaIntegration,
+    tenant: &Tenant,
+    request_id: Option<&str>,
+) -> Vec<HeaderValue> {
+    let max_age = match request_id {
+        Some(_) => integration.inner.request_state_ttl.as_secs(),
+        None => 0,
+    };
+    let mut cookie = format!(
+        "{REQUEST_BINDING_COOKIE}={}; Path={}/auth; Max-Age={max_age}; HttpOnly",
+        request_id.unwrap_or(""),
+        integration.base_path()
+    );
+    if tenant.is_https() {
+        cookie.push_str("; SameSite=None; Secure");
+    }
+    HeaderValue::from_str(&cookie)
+        .map(|v| vec![v])
+        .unwrap_or_default()
 }
 
 /// `GET {base}/metadata`: the SP metadata of the organization.

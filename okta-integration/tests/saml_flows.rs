@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use integ_support::{Env, acs_request, body_text, vectors_dir};
+use integ_support::{Env, acs_request, acs_request_with_cookie, body_text, vectors_dir};
 use okta_integration::audit::AuditQuery;
-use okta_integration::saml_routes::Refusal;
+use okta_integration::saml_routes::{REQUEST_BINDING_COOKIE, Refusal};
 use okta_integration::store::{RequestState, Store};
 use saml_sp::time::UnixTime;
 use serde_json::{Value, json};
@@ -95,7 +95,12 @@ async fn post(env: &Env, host: &str, vector: &str, relay: Option<&str>) -> http:
     if let Some(r) = relay {
         fields.push(("RelayState", r));
     }
-    env.send(acs_request(host, &fields)).await
+    // The browser that started an SP-initiated sign-in sends its binding cookie back.
+    let cookie = relay
+        .filter(|r| !r.starts_with('/'))
+        .map(|id| format!("{REQUEST_BINDING_COOKIE}={id}"));
+    env.send(acs_request_with_cookie(host, &fields, cookie.as_deref()))
+        .await
 }
 
 async fn expect_sp_state(env: &Env, org: &str, relay: Option<&str>) {
@@ -179,6 +184,20 @@ async fn provisioned_user_signs_in_and_deactivation_ends_it() {
     assert_eq!(
         attrs,
         "Path=/; Max-Age=43200; HttpOnly; SameSite=Lax; Secure"
+    );
+    // The binding cookie of the SP-initiated request is cleared.
+    let cleared: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .skip(1)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        cleared,
+        [format!(
+            "{REQUEST_BINDING_COOKIE}=; Path=/okta/auth; Max-Age=0; HttpOnly; SameSite=None; Secure"
+        )]
     );
 
     // The session is live for acme only.
@@ -447,16 +466,20 @@ async fn every_attack_vector_is_refused_with_its_check() {
             if let Some(id) = relay {
                 fields.push(("RelayState", id));
             }
-            last = Some(env.send(acs_request(HOST, &fields)).await);
+            let cookie = relay.map(|id| format!("{REQUEST_BINDING_COOKIE}={id}"));
+            last = Some(
+                env.send(acs_request_with_cookie(HOST, &fields, cookie.as_deref()))
+                    .await,
+            );
         }
         let r = last.unwrap();
         assert_ne!(r.status(), 303, "{name} was accepted");
-        assert_refused(&r, Refusal::for_check(check), check);
         assert_eq!(
             last_audit_action(&env, "acme").await,
             format!("sign_in.refused.{check}"),
             "{name}"
         );
+        assert_refused(&r, Refusal::for_check(check), check);
         checked += 1;
     }
     assert!(checked >= 90, "only {checked} attack vectors ran");
@@ -569,6 +592,14 @@ async fn sp_initiated_login_redirects_with_a_stored_request() {
     let xml = String::from_utf8(xml).unwrap();
     let id = params[1].1.clone();
     assert!(xml.contains(&format!("ID=\"{id}\"")), "{xml}");
+    // The browser that started the sign-in is bound to it by a cookie sent only to the ACS.
+    assert_eq!(
+        r.headers()["set-cookie"],
+        format!(
+            "{REQUEST_BINDING_COOKIE}={id}; Path=/okta/auth; Max-Age=600; HttpOnly; \
+             SameSite=None; Secure"
+        )
+    );
     assert!(xml.contains("Destination=\"https://acme.okta.example/app/acme/exk1/sso/saml\""));
     assert!(xml.contains("AssertionConsumerServiceURL=\"https://acme.example.com/okta/auth\""));
     assert!(xml.contains("<saml:Issuer>https://acme.example.com</saml:Issuer>"));
@@ -715,5 +746,50 @@ async fn cookie_secure_follows_the_scheme_behind_a_trusted_proxy() {
     assert_eq!(
         last_audit_action(&env, "test-org").await,
         "sign_in.refused.not_configured"
+    );
+}
+
+#[tokio::test]
+async fn sp_initiated_answer_is_accepted_only_from_the_browser_that_started_it() {
+    let (env, token) = env("binding").await;
+    create_user(&env, HOST, &token, JANE).await;
+    env.provision().await;
+    let value = form_value(&case("okta_response_signed"));
+    let fields = [("SAMLResponse", value.as_str()), ("RelayState", REQUEST_ID)];
+    // Login CSRF: the response answers a request someone else's browser started. Whatever
+    // cookie the victim's browser has (none, another request's, a look-alike name), the answer
+    // is refused and the request is used up.
+    let wrong_id = format!("{REQUEST_BINDING_COOKIE}=id-0000");
+    let look_alike = format!("x{REQUEST_BINDING_COOKIE}={REQUEST_ID}");
+    for cookie in [None, Some(wrong_id.as_str()), Some(look_alike.as_str())] {
+        expect_sp_state(&env, "acme", None).await;
+        let r = env
+            .send(acs_request_with_cookie(HOST, &fields, cookie))
+            .await;
+        assert_eq!(
+            last_audit_action(&env, "acme").await,
+            "sign_in.refused.request_binding",
+            "{cookie:?}"
+        );
+        assert_refused(&r, Refusal::Expired, "request_binding");
+        let org = env.org("acme").await;
+        let left = env
+            .store
+            .take_request_state(org.id, REQUEST_ID, env.clock_now())
+            .await
+            .unwrap();
+        assert!(left.is_none(), "{cookie:?}");
+    }
+    // The starting browser, among its other cookies: signed in.
+    expect_sp_state(&env, "acme", None).await;
+    let cookie =
+        format!("a=1; {REQUEST_BINDING_COOKIE}=id-0000; {REQUEST_BINDING_COOKIE}={REQUEST_ID}");
+    let r = env
+        .send(acs_request_with_cookie(HOST, &fields, Some(&cookie)))
+        .await;
+    assert_eq!(r.status(), 303, "{}", body_text(&r));
+    assert_eq!(
+        last_audit_action(&env, "acme").await,
+        "sign_in.sp_initiated"
     );
 }

@@ -246,18 +246,29 @@ pub fn form_encode(s: &str) -> String {
 
 /// A POST to the ACS with the given form fields.
 pub fn acs_request(host: &str, fields: &[(&str, &str)]) -> Request<Bytes> {
+    acs_request_with_cookie(host, fields, None)
+}
+
+/// An ACS POST carrying a `Cookie` header, as from the browser that started the sign-in.
+pub fn acs_request_with_cookie(
+    host: &str,
+    fields: &[(&str, &str)],
+    cookie: Option<&str>,
+) -> Request<Bytes> {
     let body = fields
         .iter()
         .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    Request::builder()
+    let mut builder = Request::builder()
         .method("POST")
         .uri("/okta/auth")
         .header("host", host)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Bytes::from(body))
-        .unwrap()
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        builder = builder.header("cookie", c);
+    }
+    builder.body(Bytes::from(body)).unwrap()
 }
 
 pub fn body_text(r: &Response<Bytes>) -> String {
