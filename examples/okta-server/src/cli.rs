@@ -73,14 +73,48 @@ pub(crate) struct DataArgs {
 /// The public base URL, for commands that print URLs.
 #[derive(Debug, Args)]
 pub(crate) struct BaseArgs {
-    /// Public base URL; organization ORG is served at ORG.HOST, HOST being this URL's host.
-    #[arg(
-        long,
-        value_name = "URL",
-        default_value = "http://localhost:8080",
-        env = "OKTA_SERVER_BASE_URL"
-    )]
-    pub(crate) base_url: String,
+    /// Public base URL; organization ORG is served at ORG.HOST, HOST being this URL's host
+    /// [default: the one `serve` last used on this data directory, else http://localhost:8080].
+    #[arg(long, value_name = "URL", env = "OKTA_SERVER_BASE_URL")]
+    pub(crate) base_url: Option<String>,
+}
+
+/// File inside `--data` where `serve` records the base URL it serves, so that the other
+/// commands print URLs that work without repeating `--base-url`.
+pub(crate) const SERVED_BASE_URL_FILE: &str = "served-base-url";
+
+/// The base URL when neither `--base-url` nor a recorded one is there.
+const FALLBACK_BASE_URL: &str = "http://localhost:8080";
+
+impl BaseArgs {
+    /// `--base-url` (or its environment variable), else what `serve` recorded in `data_dir`,
+    /// else `http://localhost:8080`.
+    fn resolve(&self, data_dir: &Path) -> Result<BaseUrl, CliError> {
+        if let Some(url) = &self.base_url {
+            return parse_base(url);
+        }
+        let recorded = data_dir.join(SERVED_BASE_URL_FILE);
+        match std::fs::read_to_string(&recorded) {
+            Ok(text) => BaseUrl::parse(text.trim()).map_err(|e| {
+                CliError::new(format!(
+                    "{} holds an unusable base URL ({e}); pass --base-url",
+                    recorded.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => parse_base(FALLBACK_BASE_URL),
+            Err(e) => Err(CliError::new(format!(
+                "cannot read {}: {e}; pass --base-url",
+                recorded.display()
+            ))),
+        }
+    }
+}
+
+/// Records the base URL `serve` uses (see [`SERVED_BASE_URL_FILE`]).
+pub(crate) fn record_served_base_url(data_dir: &Path, base: &BaseUrl) -> Result<(), CliError> {
+    let path = data_dir.join(SERVED_BASE_URL_FILE);
+    std::fs::write(&path, format!("{}\n", base.as_url()))
+        .map_err(|e| CliError::new(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Options of `serve`.
@@ -369,7 +403,7 @@ async fn org_command(command: OrgCommand) -> Result<(), CliError> {
             base,
         } => {
             let slug = parse_org(&org)?;
-            let base = parse_base(&base.base_url)?;
+            let base = base.resolve(&data.data)?;
             let data = open_data(&data.data)?;
             let display = name.unwrap_or_else(|| slug.as_str().to_owned());
             let (org, url) =
@@ -385,7 +419,7 @@ async fn org_command(command: OrgCommand) -> Result<(), CliError> {
             base,
         } => {
             let slug = parse_org(&org)?;
-            let base = parse_base(&base.base_url)?;
+            let base = base.resolve(&data.data)?;
             let data = open_data(&data.data)?;
             let org = data
                 .backend
@@ -411,7 +445,7 @@ async fn org_command(command: OrgCommand) -> Result<(), CliError> {
             Ok(())
         }
         OrgCommand::List { data, base } => {
-            let base = parse_base(&base.base_url)?;
+            let base = base.resolve(&data.data)?;
             let data = open_data(&data.data)?;
             for org in data.backend.orgs().await.map_err(CliError::new)? {
                 let default = if org.is_default { " default" } else { "" };

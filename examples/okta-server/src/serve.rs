@@ -70,6 +70,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         None => BaseUrl::localhost(local.port()),
     };
     let mut data = cli::open_data(&args.data.data)?;
+    cli::record_served_base_url(&args.data.data, &base)?;
 
     // First start: an empty database gets the organization test-org with an Owner.
     let orgs = data.backend.orgs().await.map_err(CliError::new)?;

@@ -63,10 +63,13 @@ fn first_start_creates_test_org_and_prints_a_one_time_sign_in_url() {
     assert_eq!(again.status, 403);
     assert!(again.session_cookie().is_none());
     // The session is bound to its organization.
+    // Commands on the same data print the URLs `serve` uses, without `--base-url`.
     let (code, stdout, _) = run(&["org", "create", "acme", "--data", data.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(
-        stdout.starts_with("organization: acme http://acme.localhost:8080\n"),
+        stdout.starts_with(&format!(
+            "organization: acme http://acme.localhost:{port}\n"
+        )),
         "{stdout}"
     );
     let other = client.get(
@@ -86,9 +89,28 @@ fn first_start_creates_test_org_and_prints_a_one_time_sign_in_url() {
     assert_eq!(again.line("sign-in-url"), None);
     let (code, stdout, _) = run(&["org", "list", "--data", data.to_str().unwrap()]);
     assert_eq!(code, 0);
+    let port = again.port;
     assert_eq!(
         stdout,
-        "organization: acme http://acme.localhost:8080\norganization: test-org http://test-org.localhost:8080 default\n"
+        format!(
+            "organization: acme http://acme.localhost:{port}\n\
+             organization: test-org http://test-org.localhost:{port} default\n"
+        )
+    );
+    // An explicit base URL wins.
+    let (code, stdout, _) = run(&[
+        "org",
+        "list",
+        "--data",
+        data.to_str().unwrap(),
+        "--base-url",
+        "https://apps.example.com",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "organization: acme https://acme.apps.example.com\n\
+         organization: test-org https://test-org.apps.example.com default\n"
     );
 }
 
