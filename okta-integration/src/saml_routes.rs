@@ -116,9 +116,8 @@ impl Refusal {
             "input_size" | "base64" | "xml_syntax" | "xml_limits" | "processing_instruction" => {
                 Self::Malformed
             }
-            "expired" | "not_yet_valid" | "in_response_to" | "replay" | "unsolicited" => {
-                Self::Expired
-            }
+            "expired" | "not_yet_valid" | "issue_instant" | "in_response_to" | "replay"
+            | "unsolicited" => Self::Expired,
             _ => Self::NotVerified,
         }
     }
