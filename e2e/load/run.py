@@ -6,13 +6,18 @@
 
 Each starts the binary named by OKTA_SERVER_BIN (the release build, from the scripts) on a
 fresh data directory in a scratch folder, prints its figures and the load average, and stops
-every server it started, also on failure. Only the standard library is used (plus `wrk` for
-`filter`).
+every server it started, also on failure. Only the standard library is used, plus `wrk` for
+`filter` and, for `provision` and the users `filter` stores, the Rust load client named by
+OKTA_LOAD_BIN (`cargo build --release -p okta-server --example scim_load`; by default next to
+the server binary, in `examples/`). A Python client costs about as much CPU per create as the
+server itself, so on a 2-core machine it would measure itself; the Rust one costs a few
+microseconds per request. `kill9` keeps the Python client, which reports each answer as it comes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -22,9 +27,10 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
-from typing import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
 from urllib.parse import quote
 
 from load.scim_load import (
@@ -66,6 +72,53 @@ def running(servers: list[OktaServer]) -> Iterator[None]:
             server.kill()
 
 
+def load_binary(server_binary: Path) -> Path:
+    explicit = os.environ.get("OKTA_LOAD_BIN")
+    if explicit:
+        return Path(explicit)
+    return server_binary.parent / "examples" / "scim_load"
+
+
+@dataclass
+class LoadSummary:
+    """What the Rust load client printed."""
+
+    requests: int
+    seconds: float
+    statuses: dict[int, int]
+    errors: int
+    first_failure: Optional[str]
+
+    def non_201(self) -> int:
+        return self.requests - self.statuses.get(201, 0)
+
+
+def create_users_fast(load_bin: Path, server: OktaServer, token: str, prefix: str, users: int,
+                      connections: int) -> LoadSummary:
+    """Creates users `{prefix}{i:06d}@load.example.com` (the emails of `load_email`) with the
+    Rust load client."""
+    done = subprocess.run(
+        [str(load_bin), "--addr", f"127.0.0.1:{server.port}", "--host", server.org_host(ORG),
+         "--prefix", prefix, "--users", str(users), "--connections", str(connections)],
+        capture_output=True, text=True, timeout=APPLY_TIMEOUT_S, stdin=subprocess.DEVNULL,
+        env=dict(os.environ, SCIM_TOKEN=token),
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"load client failed ({done.returncode}): {done.stderr.strip()}")
+    out = json.loads(done.stdout)
+    return LoadSummary(out["requests"], out["seconds"], {int(k): v for k, v in out["statuses"].items()},
+                       out["errors"], out["first_failure"])
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a running process, from /proc (0 where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def issue_token(server: OktaServer, folder: Path) -> str:
     key, cert = folder / "idp-key.pem", folder / "idp-cert.pem"
     subprocess.run(
@@ -86,23 +139,32 @@ def start(binary: Path, data: Path, servers: list[OktaServer]) -> OktaServer:
 
 
 def provision(args: argparse.Namespace, binary: Path) -> int:
+    load_bin = load_binary(binary)
+    if not load_bin.is_file():
+        print(f"load client not found at {load_bin}; set OKTA_LOAD_BIN", file=sys.stderr)
+        return 2
     with scratch() as folder, running(servers := []):
         server = start(binary, folder / "data", servers)
         token = issue_token(server, folder)
-        emails = [load_email("push", i) for i in range(args.users)]
+        pid = server.process.pid if server.process is not None else 0
         print(f"load average before: {load_average()}")
+        cpu_before = process_cpu_seconds(pid)
         started = time.monotonic()
-        outcomes = create_users(server.port, server.org_host(ORG), token, emails, args.connections)
+        summary = create_users_fast(load_bin, server, token, "push", args.users, args.connections)
         answered = time.monotonic() - started
         final = wait_until_applied(server.data_dir, ORG, APPLY_TIMEOUT_S, poll=0.02)
         applied = time.monotonic() - started
-        bad = [o for o in outcomes if o.status != 201]
-        print(f"users: {args.users}, connections: {args.connections}, non-201: {len(bad)}")
-        print(f"all answered (201) after {answered:.2f} s ({args.users / answered:.0f} creates/s)")
+        cpu = process_cpu_seconds(pid) - cpu_before
+        print(f"users: {args.users}, connections: {args.connections}, non-201: {summary.non_201()}"
+              f", connection errors: {summary.errors}")
+        if summary.first_failure:
+            print(f"first failure: {summary.first_failure}")
+        print(f"all answered after {answered:.2f} s ({args.users / answered:.0f} creates/s)")
         print(f"all applied to the members table after {applied:.2f} s")
+        print(f"server CPU: {cpu:.2f} s ({cpu * 1e6 / max(args.users, 1):.0f} µs per create)")
         print(f"state: {final}")
         print(f"load average after: {load_average()}")
-        ok = not bad and final.members == args.users and final.failed == 0
+        ok = summary.non_201() == 0 and final.members == args.users and final.failed == 0
         return 0 if ok else 1
 
 
@@ -185,15 +247,18 @@ def filter_bench(args: argparse.Namespace, binary: Path) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (Debian package wrk)", file=sys.stderr)
         return 2
+    load_bin = load_binary(binary)
+    if not load_bin.is_file():
+        print(f"load client not found at {load_bin}; set OKTA_LOAD_BIN", file=sys.stderr)
+        return 2
     with scratch() as folder, running(servers := []):
         server = start(binary, folder / "data", servers)
         token = issue_token(server, folder)
         emails = [load_email("filter", i) for i in range(args.users)]
         started = time.monotonic()
-        outcomes = create_users(server.port, server.org_host(ORG), token, emails, args.connections)
-        bad = [o for o in outcomes if o.status != 201]
-        if bad:
-            print(f"FAIL: {len(bad)} creates did not answer 201, e.g. {bad[0]}")
+        summary = create_users_fast(load_bin, server, token, "filter", args.users, args.connections)
+        if summary.non_201():
+            print(f"FAIL: {summary.non_201()} creates did not answer 201, e.g. {summary.first_failure}")
             return 1
         wait_until_applied(server.data_dir, ORG, APPLY_TIMEOUT_S)
         print(f"{args.users} users stored in {time.monotonic() - started:.1f} s")
