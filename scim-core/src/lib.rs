@@ -51,9 +51,15 @@
 //! | No-path `add`/`replace` with an object whose keys are paths | Okta, Entra |
 //! | `id` inside a no-path `replace` value, ignored when it matches | Okta |
 //! | `remove` on `members` with a value array removes only those | Entra |
+//! | `add`/`replace` with `path: "members"` and one bare id string: that member | Microsoft's Postman suite |
 //! | `emails[type eq "work"].value` creates the element when missing | Entra |
 //! | Unknown non-URN schema URIs in `schemas` ignored | Entra |
 //! | Unquoted filter values | Entra |
+//!
+//! Refused in every mode: a multi-valued attribute whose value is not an array (`"emails": {}`,
+//! `"emails": "a@b"`, `"members": 5`) outside that one PATCH form, and a required string
+//! (`userName`, Group `displayName`) that is empty, only whitespace or holds a control
+//! character. Unique values compare by [`uniqueness::key`] (NFC, case-folded).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -74,6 +80,7 @@ pub mod resource;
 pub mod schema;
 pub mod store;
 pub mod time;
+pub mod uniqueness;
 pub mod user;
 mod validate;
 
@@ -126,7 +133,8 @@ pub struct UniqueValue {
     pub attribute: String,
     /// The value as stored.
     pub value: String,
-    /// The comparison key: lower-cased unless the attribute is `caseExact`.
+    /// The comparison key ([`uniqueness::key`]): NFC, and case-folded unless the attribute is
+    /// `caseExact`.
     pub key: String,
 }
 
@@ -494,11 +502,7 @@ fn unique_values_of(
                     Some(p) => format!("{p}:{}", def.name),
                     None => def.name.clone(),
                 };
-                let key = if def.case_exact {
-                    s.clone()
-                } else {
-                    s.to_lowercase()
-                };
+                let key = uniqueness::key(s, def.case_exact);
                 out.push(UniqueValue {
                     attribute,
                     value: s.clone(),

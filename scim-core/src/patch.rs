@@ -569,6 +569,25 @@ impl<'a> Work<'a> {
                         }
                     }
                 }
+                // Microsoft's Postman suite adds a member as a bare id string
+                // (`"path": "members", "value": "id"`): in lenient mode, and only with an explicit
+                // `members` path, that string is read as one member. Any other non-array value of
+                // a multi-valued attribute is refused.
+                let wrapped;
+                let value = match value {
+                    Some(v @ Value::String(_))
+                        if self.v.opts.lenient()
+                            && !from_object
+                            && op != PatchOpKind::Remove
+                            && filter.is_none()
+                            && sub.is_none()
+                            && self.is_members(ext, def) =>
+                    {
+                        wrapped = Value::Array(vec![v.clone()]);
+                        Some(&wrapped)
+                    }
+                    other => other,
+                };
                 if self.is_members(ext, def) {
                     return self.members_op(op, def, sub, filter.map(|f| f.0), value, &text);
                 }
@@ -617,6 +636,7 @@ impl<'a> Work<'a> {
     ) -> Result<()> {
         if op == PatchOpKind::Remove {
             if def.multi_valued {
+                check_remove_value(value, text)?;
                 if let (true, Some(Value::Array(items))) = (self.v.opts.lenient(), value) {
                     // Entra: remove only the listed values.
                     return self.remove_listed(ext, def, items, text);
@@ -979,6 +999,7 @@ impl<'a> Work<'a> {
                 Ok(())
             }
             (PatchOpKind::Remove, None, None) => {
+                check_remove_value(value, text)?;
                 let listed = match value {
                     Some(v @ Value::Array(_)) if lenient => Some(parse_members(self, v)?),
                     _ => None,
@@ -1111,6 +1132,18 @@ impl<'a> Work<'a> {
 
 /// Two elements are the same value: equal `value` sub-attributes when both have one
 /// (and equal `type` when both have one), else JSON equality.
+/// A `remove` of a whole multi-valued attribute takes no value, or (Entra) an array of the
+/// values to remove. Anything else is refused rather than read as "remove everything".
+fn check_remove_value(value: Option<&Value>, text: &str) -> Result<()> {
+    match value {
+        None | Some(Value::Null | Value::Array(_)) => Ok(()),
+        Some(_) => Err(Error::invalid_value(
+            text,
+            "a value given with 'remove' on a multi-valued attribute must be a JSON array",
+        )),
+    }
+}
+
 fn same_element(a: &Value, b: &Value) -> bool {
     match (a.get("value"), b.get("value")) {
         (Some(x), Some(y)) => {

@@ -230,16 +230,19 @@ impl Validator<'_> {
             return Ok(None);
         }
         if def.multi_valued {
-            let items: Vec<&Value> = match v {
-                Value::Array(a) => a.iter().collect(),
-                other if self.opts.lenient() => vec![other],
-                _ => {
-                    return Err(Error::invalid_value(
-                        path,
-                        "a multi-valued attribute must be a JSON array",
-                    ));
-                }
+            // An object or a scalar is refused in every mode: no client this crate serves
+            // sends one, and reading `{}` as "no values" or `"a@b"` as one value would
+            // silently drop or reshape data.
+            let Value::Array(a) = v else {
+                return Err(Error::invalid_value(
+                    path,
+                    format!(
+                        "a multi-valued attribute must be a JSON array, got {}",
+                        kind_of(v)
+                    ),
+                ));
             };
+            let items: Vec<&Value> = a.iter().collect();
             if items.len() > self.opts.max_values() {
                 return Err(Error::LimitExceeded {
                     what: format!("number of values of '{path}'"),
@@ -348,6 +351,9 @@ impl Validator<'_> {
             AttributeType::String | AttributeType::Reference => match v {
                 Value::String(s) => {
                     self.check_len(s, path)?;
+                    if def.required && def.ty == AttributeType::String {
+                        check_required_string(s, path)?;
+                    }
                     Ok(v.clone())
                 }
                 _ => Err(wrong("a string")),
@@ -470,6 +476,35 @@ pub(crate) fn check_one_primary(items: &[Value], path: &str) -> Result<()> {
         return Err(Error::invalid_value(
             path,
             "'primary: true' may appear at most once among the values",
+        ));
+    }
+    Ok(())
+}
+
+/// A required string attribute (User `userName`, Group `displayName`, and any required string
+/// of a registered schema) names the resource: it must hold a visible value. Empty,
+/// whitespace-only (Unicode `White_Space`) and control characters (U+0000–U+001F,
+/// U+007F–U+009F) are refused; the value is otherwise kept exactly as sent.
+fn check_required_string(s: &str, path: &str) -> Result<()> {
+    if s.is_empty() {
+        return Err(Error::invalid_value(
+            path,
+            "a required attribute must be a non-empty string",
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid_value(
+            path,
+            format!(
+                "a required attribute must not contain control characters (U+{:04X})",
+                u32::from(c)
+            ),
+        ));
+    }
+    if s.trim().is_empty() {
+        return Err(Error::invalid_value(
+            path,
+            "a required attribute must not be only whitespace",
         ));
     }
     Ok(())

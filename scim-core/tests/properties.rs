@@ -203,3 +203,33 @@ proptest! {
         prop_assert_eq!(res.attributes(), original.attributes());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A userName collides with its canonically equivalent and case-changed spellings, in the
+    /// uniqueness key and in the store, and is stored exactly as sent.
+    #[test]
+    fn unique_names_collide_across_unicode_forms_and_case(
+        name in "[a-zA-Z0-9äÄöÖüÜßéÉñÑÅ]{1,6}[\u{301}\u{308}\u{30A}]?[a-zß]{0,4}",
+    ) {
+        use scim_core::store::{MemoryStore, ResourceStore};
+        use scim_core::uniqueness::key;
+        use unicode_normalization::UnicodeNormalization;
+        let nfd: String = name.nfd().collect();
+        let nfc: String = name.nfc().collect();
+        let variants = [nfd.clone(), nfc, name.to_uppercase(), nfd.to_lowercase(), nfd.to_uppercase()];
+        for v in &variants {
+            prop_assert_eq!(key(v, false), key(&name, false), "{:?} / {:?}", v, name);
+        }
+        let (scim, _) = engine("2024-01-01T00:00:00Z", &[]);
+        let store = MemoryStore::new(scim.clone());
+        let body = |n: &str| json!({"schemas": [USER], "userName": n});
+        let first = common::block_on(store.create(scim.create("User", &body(&name)).unwrap())).unwrap();
+        prop_assert_eq!(first.attribute("userName"), Some(&json!(name)));
+        for v in &variants {
+            let err = common::block_on(store.create(scim.create("User", &body(v)).unwrap())).unwrap_err();
+            prop_assert_eq!(err.status(), 409);
+        }
+    }
+}

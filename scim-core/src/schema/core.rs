@@ -1,10 +1,11 @@
 //! The User, Group and EnterpriseUser schemas of RFC 7643 §4 and §8.7, as data.
 //!
-//! Three deliberate corrections to the §8.7.1 listing, each backed by the RFC's own prose:
+//! Four deliberate corrections to the §8.7.1 listing, each backed by the RFC's own prose:
 //! `addresses` has a `primary` sub-attribute (§4.1.2 lists it); Group `members` has a
-//! `display` sub-attribute (§4.2 lists it; Okta sends it); and `members.value` is `caseExact`,
+//! `display` sub-attribute (§4.2 lists it; Okta sends it); `members.value` is `caseExact`,
 //! since it holds a resource `id`, which is case-exact (§3.1) — this also lets
-//! `members[value eq "…"]` use the member index.
+//! `members[value eq "…"]` use the member index; and Group `displayName` is required, as §4.2
+//! says ("REQUIRED") where the listing says `"required": false`.
 
 use super::{AttributeDef, AttributeType as T, Mutability as M, ResourceType, Returned as R};
 use super::{Schema, SchemaExtension, Uniqueness as U};
@@ -176,7 +177,7 @@ pub fn group_schema() -> Schema {
         name: "Group".to_owned(),
         description: "Group".to_owned(),
         attributes: vec![
-            s("displayName", "A human-readable name for the Group.  REQUIRED."),
+            s("displayName", "A human-readable name for the Group.  REQUIRED.").with_required(),
             AttributeDef::new("members", T::Complex)
                 .with_multi_valued()
                 .with_description("A list of members of the Group.")
