@@ -2,10 +2,18 @@
 //!
 //! Elements are matched by namespace URI and local name. Text values are the concatenation of
 //! all text children (a comment inside a value neither truncates nor splits it) and are never
-//! trimmed.
+//! trimmed. Timestamps must be UTC ([`UnixTime::parse_saml_datetime`]).
+//!
+//! `Conditions` may hold `AudienceRestriction` (checked by validation), `OneTimeUse` and
+//! `ProxyRestriction` (each at most once). Both of the latter are accepted as they are: every
+//! assertion is used once anyway (the replay cache refuses a second use, whatever the
+//! assertion says), and `ProxyRestriction` only limits assertions the relying party would issue
+//! on the strength of this one, which we never do. Any other condition, a `saml:Condition` of
+//! any `xsi:type` or an element of another namespace, is recorded and refused by validation
+//! (SAML core §2.5.1.2: a condition that is not understood makes the assertion Indeterminate).
 
-use crate::error::{Error, ShapeError};
-use crate::time::UnixTime;
+use crate::error::{Error, ShapeError, ValidationError};
+use crate::time::{DateTimeError, UnixTime};
 use crate::xml::{Element, NodeKind};
 
 pub(crate) const SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -89,11 +97,20 @@ pub(crate) struct SubjectConfirmation {
     pub(crate) data: Option<ConfirmationData>,
 }
 
+/// A child of `Conditions` we do not understand (the first one, if several).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UnknownCondition {
+    pub(crate) namespace: String,
+    pub(crate) local: String,
+    pub(crate) xsi_type: Option<String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Conditions {
     pub(crate) not_before: Option<UnixTime>,
     pub(crate) not_on_or_after: Option<UnixTime>,
     pub(crate) audience_restrictions: Vec<Vec<String>>,
+    pub(crate) unknown: Option<UnknownCondition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +125,7 @@ pub(crate) struct AuthnStatement {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assertion {
     id: String,
+    pub(crate) version: Option<String>,
     issue_instant: UnixTime,
     issuer: Option<String>,
     name_id: NameId,
@@ -174,6 +192,7 @@ impl Assertion {
     /// Reads the model from a `saml:Assertion` element (already verified by the caller).
     pub(crate) fn from_element(element: Element<'_>) -> Result<Self, Error> {
         let id = required_attr(element, "ID", "Assertion")?.to_owned();
+        let version = element.attribute("Version").map(str::to_owned);
         let issue_instant = timestamp(
             required_attr(element, "IssueInstant", "Assertion")?,
             "Assertion IssueInstant",
@@ -229,20 +248,7 @@ impl Assertion {
 
         let conditions = match at_most_one(element, "Conditions", "Assertion")? {
             None => None,
-            Some(c) => Some(Conditions {
-                not_before: optional_timestamp(c, "NotBefore", "Conditions NotBefore")?,
-                not_on_or_after: optional_timestamp(c, "NotOnOrAfter", "Conditions NotOnOrAfter")?,
-                audience_restrictions: c
-                    .child_elements()
-                    .filter(|e| e.is(SAML, "AudienceRestriction"))
-                    .map(|r| {
-                        r.child_elements()
-                            .filter(|a| a.is(SAML, "Audience"))
-                            .map(|a| text_value(a, "Audience"))
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-            }),
+            Some(c) => Some(read_conditions(c)?),
         };
 
         let authn = match element
@@ -293,6 +299,7 @@ impl Assertion {
 
         Ok(Self {
             id,
+            version,
             issue_instant,
             issuer,
             name_id,
@@ -359,10 +366,58 @@ fn attribute_value(element: Element<'_>) -> String {
     out
 }
 
-fn timestamp(text: &str, field: &'static str) -> Result<UnixTime, ShapeError> {
-    UnixTime::parse_xs_datetime(text).map_err(|_| ShapeError::InvalidTimestamp {
-        field,
-        value: text.chars().take(64).collect(),
+/// Reads the children of `Conditions`: its audience restrictions, and the first condition we do
+/// not understand.
+fn read_conditions(conditions: Element<'_>) -> Result<Conditions, Error> {
+    // Each at most once (SAML core §2.5.1.5-6); their meaning is in the module docs.
+    at_most_one(conditions, "OneTimeUse", "Conditions")?;
+    at_most_one(conditions, "ProxyRestriction", "Conditions")?;
+    let mut audience_restrictions = Vec::new();
+    let mut unknown = None;
+    for child in conditions.child_elements() {
+        if child.is(SAML, "AudienceRestriction") {
+            audience_restrictions.push(
+                child
+                    .child_elements()
+                    .filter(|a| a.is(SAML, "Audience"))
+                    .map(|a| text_value(a, "Audience"))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        } else if !(child.is(SAML, "OneTimeUse") || child.is(SAML, "ProxyRestriction")) {
+            unknown.get_or_insert_with(|| UnknownCondition {
+                namespace: child.namespace().chars().take(200).collect(),
+                local: child.local_name().chars().take(200).collect(),
+                xsi_type: child
+                    .attribute_ns(XSI, "type")
+                    .map(|t| t.chars().take(200).collect()),
+            });
+        }
+    }
+    Ok(Conditions {
+        not_before: optional_timestamp(conditions, "NotBefore", "Conditions NotBefore")?,
+        not_on_or_after: optional_timestamp(conditions, "NotOnOrAfter", "Conditions NotOnOrAfter")?,
+        audience_restrictions,
+        unknown,
+    })
+}
+
+/// Reads a SAML timestamp: unreadable text is a shape error, a time that is not UTC a
+/// validation error (`timestamp_zone`).
+pub(crate) fn timestamp(text: &str, field: &'static str) -> Result<UnixTime, Error> {
+    UnixTime::parse_saml_datetime(text).map_err(|error| match error {
+        DateTimeError::MissingZone | DateTimeError::NotUtc { .. } => {
+            ValidationError::TimestampZone {
+                field,
+                value: text.chars().take(64).collect(),
+                reason: error.to_string(),
+            }
+            .into()
+        }
+        _ => ShapeError::InvalidTimestamp {
+            field,
+            value: text.chars().take(64).collect(),
+        }
+        .into(),
     })
 }
 
@@ -370,7 +425,7 @@ fn optional_timestamp(
     element: Element<'_>,
     attribute: &str,
     field: &'static str,
-) -> Result<Option<UnixTime>, ShapeError> {
+) -> Result<Option<UnixTime>, Error> {
     element
         .attribute(attribute)
         .map(|t| timestamp(t, field))

@@ -144,6 +144,7 @@ pub struct SpConfig {
     pub(crate) acs_url: AcsUrl,
     pub(crate) idp: IdpConfig,
     pub(crate) clock_skew: Duration,
+    pub(crate) max_assertion_lifetime: Duration,
     pub(crate) limits: Limits,
     pub(crate) allow_unsolicited: bool,
     pub(crate) replay_cache: Arc<dyn ReplayCache>,
@@ -160,6 +161,7 @@ impl SpConfig {
                 acs_url,
                 idp,
                 clock_skew: SpConfigBuilder::DEFAULT_CLOCK_SKEW,
+                max_assertion_lifetime: SpConfigBuilder::DEFAULT_MAX_ASSERTION_LIFETIME,
                 limits: Limits::default(),
                 allow_unsolicited: false,
                 replay_cache: Arc::new(InMemoryReplayCache::default()),
@@ -186,6 +188,11 @@ impl SpConfig {
     /// The tolerated clock difference.
     pub fn clock_skew(&self) -> Duration {
         self.clock_skew
+    }
+
+    /// The longest accepted assertion lifetime (from `IssueInstant` to `NotOnOrAfter`).
+    pub fn max_assertion_lifetime(&self) -> Duration {
+        self.max_assertion_lifetime
     }
 
     /// The XML limits.
@@ -215,6 +222,32 @@ impl SpConfigBuilder {
     #[must_use]
     pub fn with_clock_skew(mut self, skew: Duration) -> Self {
         self.config.clock_skew = skew;
+        self
+    }
+
+    /// Default maximum assertion lifetime: 24 hours.
+    pub const DEFAULT_MAX_ASSERTION_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+    /// The longest time from an Assertion's `IssueInstant` to the `NotOnOrAfter` of its
+    /// `Conditions` or of its bearer `SubjectConfirmationData` (default 24 hours; must not be
+    /// zero). A longer assertion is refused (check `lifetime`).
+    ///
+    /// The replay cache keeps each accepted assertion until its `NotOnOrAfter`, so this bound
+    /// is also how long an entry can stay: an assertion valid until the year 9999 would
+    /// otherwise keep its entry for ever, and could be replayed as soon as the cache is lost
+    /// (a restart of an in-memory cache). IdPs send far shorter windows: Okta and Google
+    /// 5 to 10 minutes, Entra ID about 1 hour 5 minutes, ADFS up to 1 hour. Raise it only for an
+    /// IdP that needs it (some test IdPs issue assertions valid for years).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use saml_sp::SpConfigBuilder;
+    ///
+    /// assert_eq!(SpConfigBuilder::DEFAULT_MAX_ASSERTION_LIFETIME, Duration::from_secs(86_400));
+    /// ```
+    #[must_use]
+    pub fn with_max_assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.config.max_assertion_lifetime = lifetime;
         self
     }
 
@@ -255,7 +288,8 @@ impl SpConfigBuilder {
         self
     }
 
-    /// Enables legacy cryptography; see [`DangerousOptions`].
+    /// Enables options that weaken verification (legacy cryptography, a missing audience); see
+    /// [`DangerousOptions`].
     #[must_use]
     pub fn dangerous(mut self, options: DangerousOptions) -> Self {
         self.config.danger = options;
@@ -268,6 +302,12 @@ impl SpConfigBuilder {
             return Err(ConfigError::InvalidValue {
                 what: "clock skew",
                 detail: "more than 10 minutes",
+            });
+        }
+        if self.config.max_assertion_lifetime.is_zero() {
+            return Err(ConfigError::InvalidValue {
+                what: "max assertion lifetime",
+                detail: "zero",
             });
         }
         if self.config.limits.max_bytes() == 0
@@ -377,6 +417,17 @@ mod tests {
         };
         let config = builder().build().unwrap();
         assert_eq!(config.clock_skew(), Duration::from_secs(180));
+        assert_eq!(config.max_assertion_lifetime(), Duration::from_secs(86_400));
+        assert_eq!(
+            builder()
+                .with_max_assertion_lifetime(Duration::ZERO)
+                .build()
+                .unwrap_err(),
+            ConfigError::InvalidValue {
+                what: "max assertion lifetime",
+                detail: "zero"
+            }
+        );
         assert!(!config.unsolicited_allowed());
         assert_eq!(
             builder()

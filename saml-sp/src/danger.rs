@@ -1,10 +1,12 @@
 //! Options that weaken verification, for IdPs that cannot do better yet.
 //!
+//! Set through [`SpConfigBuilder::dangerous`](crate::SpConfigBuilder::dangerous).
+//!
 //! Nothing here is on by default, and each option says what it costs.
 
 use crate::dsig::Policy;
 
-/// Opt-ins that accept legacy cryptography.
+/// Opt-ins that accept legacy cryptography or an IdP that leaves out a required check.
 ///
 /// ```
 /// use saml_sp::danger::DangerousOptions;
@@ -13,11 +15,13 @@ use crate::dsig::Policy;
 /// let legacy = DangerousOptions::default().allow_sha1();
 /// assert!(legacy.sha1_allowed());
 /// assert!(!legacy.rsa_1024_allowed());
+/// assert!(!legacy.missing_audience_restriction_allowed());
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DangerousOptions {
     allow_sha1: bool,
     allow_rsa_1024: bool,
+    allow_missing_audience_restriction: bool,
 }
 
 impl DangerousOptions {
@@ -48,6 +52,28 @@ impl DangerousOptions {
         self
     }
 
+    /// Accepts an assertion without any `AudienceRestriction`.
+    ///
+    /// The SAML Web Browser SSO profile (SAML profiles §4.1.4.2) requires the assertion to carry
+    /// an `AudienceRestriction` naming the SP, and by default an assertion without one is refused
+    /// (check `audience`). Some IdPs and test IdPs leave it out. With this option such an
+    /// assertion is accepted; an `AudienceRestriction` that is present must still name our
+    /// entity ID.
+    ///
+    /// # Security Warning
+    ///
+    /// The audience is what binds an assertion to one SP. Without it, an assertion the same IdP
+    /// issued for another SP can be replayed to us: only the `Recipient`/`Destination` URL is
+    /// left to tell the two apart, and it is whatever the other app registration at the IdP was
+    /// given (a second registration of this application, a test copy, or one set up by anyone
+    /// who may administer apps at the IdP). Enable this only for an IdP that cannot be made to
+    /// send an audience, and keep our ACS URL unique to this SP at that IdP.
+    #[must_use]
+    pub const fn allow_missing_audience_restriction(mut self) -> Self {
+        self.allow_missing_audience_restriction = true;
+        self
+    }
+
     /// Whether SHA-1 is accepted.
     pub const fn sha1_allowed(&self) -> bool {
         self.allow_sha1
@@ -56,6 +82,11 @@ impl DangerousOptions {
     /// Whether RSA keys under 2048 bits are accepted.
     pub const fn rsa_1024_allowed(&self) -> bool {
         self.allow_rsa_1024
+    }
+
+    /// Whether an assertion without `AudienceRestriction` is accepted.
+    pub const fn missing_audience_restriction_allowed(&self) -> bool {
+        self.allow_missing_audience_restriction
     }
 
     pub(crate) fn policy(self) -> Policy {

@@ -314,10 +314,71 @@ impl DsigError {
     }
 }
 
-/// The signed assertion failed a protocol check.
+/// `"value"` (quoted, with escapes), or `(none)` when absent, for error messages.
+fn quoted_or_none(value: Option<&str>) -> String {
+    value.map_or_else(|| "(none)".to_owned(), |v| format!("{v:?}"))
+}
+
+/// The signed assertion (or the Response around it) failed a protocol check.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ValidationError {
+    /// The `Version` of the Response or of the Assertion is not `2.0`.
+    #[error("{element} Version {} is not \"2.0\"", quoted_or_none(found.as_deref()))]
+    Version {
+        /// `Response` or `Assertion`.
+        element: &'static str,
+        /// The `Version` attribute (`None` when missing; truncated to 64 characters).
+        found: Option<String>,
+    },
+    /// A timestamp of the message is not in UTC: it has no zone, or a non-zero offset (SAML core
+    /// §1.3.3). A timestamp that cannot be read at all is [`ShapeError::InvalidTimestamp`].
+    #[error("{field} {value:?} is not a UTC timestamp ({reason})")]
+    TimestampZone {
+        /// Which timestamp (`Assertion IssueInstant`, `Conditions NotOnOrAfter`, ...).
+        field: &'static str,
+        /// The text (truncated to 64 characters).
+        value: String,
+        /// Why: the [`DateTimeError`](crate::time::DateTimeError) message.
+        reason: String,
+    },
+    /// The Response or the Assertion was issued later than now plus the clock skew.
+    #[error("{element} IssueInstant {issue_instant} is in the future (now {now})")]
+    IssuedInFuture {
+        /// `Response` or `Assertion`.
+        element: &'static str,
+        /// The `IssueInstant`.
+        issue_instant: UnixTime,
+        /// The time used for the check.
+        now: UnixTime,
+    },
+    /// `Conditions` holds a condition we do not understand: a `saml:Condition` (with any
+    /// `xsi:type`) or an element other than `AudienceRestriction`, `OneTimeUse` and
+    /// `ProxyRestriction` of the SAML assertion namespace. SAML core §2.5.1.2 makes such an
+    /// assertion Indeterminate, and it is refused.
+    #[error("unknown condition {{{namespace}}}{local}{}", xsi_type.as_deref().map(|t| format!(" (xsi:type {t:?})")).unwrap_or_default())]
+    UnknownCondition {
+        /// Namespace URI of the element (empty when none; truncated to 200 characters).
+        namespace: String,
+        /// Local name of the element (truncated to 200 characters).
+        local: String,
+        /// Its `xsi:type`, if any (truncated to 200 characters).
+        xsi_type: Option<String>,
+    },
+    /// A `NotOnOrAfter` (of `Conditions` or of the bearer `SubjectConfirmationData`) lies further
+    /// after the Assertion's `IssueInstant` than the configured maximum lifetime (see
+    /// [`SpConfigBuilder::with_max_assertion_lifetime`](crate::SpConfigBuilder::with_max_assertion_lifetime)).
+    #[error("{field} {not_on_or_after} is more than {}s after IssueInstant {issue_instant}", max_lifetime.as_secs())]
+    Lifetime {
+        /// `Conditions NotOnOrAfter` or `SubjectConfirmationData NotOnOrAfter`.
+        field: &'static str,
+        /// The Assertion `IssueInstant`.
+        issue_instant: UnixTime,
+        /// The bound in the message.
+        not_on_or_after: UnixTime,
+        /// The configured maximum lifetime.
+        max_lifetime: std::time::Duration,
+    },
     /// The response status is not Success.
     #[error("status {code}{}{}", second_level.as_deref().map(|s| format!(" / {s}")).unwrap_or_default(), message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
     Status {
@@ -329,7 +390,7 @@ pub enum ValidationError {
         message: Option<String>,
     },
     /// An `Issuer` is missing or is not the configured IdP entity ID.
-    #[error("issuer {found:?} is not the configured IdP {expected:?}")]
+    #[error("issuer {} is not the configured IdP {expected:?}", quoted_or_none(found.as_deref()))]
     Issuer {
         /// The configured IdP entity ID.
         expected: String,
@@ -345,7 +406,7 @@ pub enum ValidationError {
         found: String,
     },
     /// The bearer confirmation's `Recipient` is missing or is not our ACS URL.
-    #[error("recipient {found:?} is not our ACS URL {expected:?}")]
+    #[error("recipient {} is not our ACS URL {expected:?}", quoted_or_none(found.as_deref()))]
     Recipient {
         /// Our ACS URL.
         expected: String,
@@ -376,7 +437,8 @@ pub enum ValidationError {
         /// The time used for the check.
         now: UnixTime,
     },
-    /// An `AudienceRestriction` does not include our entity ID, or there is none.
+    /// An `AudienceRestriction` does not include our entity ID, or there is none (unless
+    /// [`DangerousOptions::allow_missing_audience_restriction`](crate::danger::DangerousOptions::allow_missing_audience_restriction)).
     #[error("audience restriction {found:?} does not include our entity ID {expected:?}")]
     Audience {
         /// Our entity ID.
@@ -385,7 +447,11 @@ pub enum ValidationError {
         found: Vec<String>,
     },
     /// `InResponseTo` does not match the request we sent, or names a request we did not send.
-    #[error("InResponseTo {found:?} does not match the expected request {expected:?}")]
+    #[error(
+        "InResponseTo {} does not match the expected request {}",
+        quoted_or_none(found.as_deref()),
+        quoted_or_none(expected.as_deref())
+    )]
     InResponseTo {
         /// The request ID we expected (`None` for an IdP-initiated sign-in).
         expected: Option<String>,
@@ -410,6 +476,11 @@ impl ValidationError {
     /// The stable check name.
     pub fn check(&self) -> &'static str {
         match self {
+            Self::Version { .. } => "version",
+            Self::TimestampZone { .. } => "timestamp_zone",
+            Self::IssuedInFuture { .. } => "issue_instant",
+            Self::UnknownCondition { .. } => "condition",
+            Self::Lifetime { .. } => "lifetime",
             Self::Status { .. } => "status",
             Self::Issuer { .. } => "issuer",
             Self::Destination { .. } => "destination",

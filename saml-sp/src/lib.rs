@@ -44,6 +44,13 @@
 //! read). The returned [`Authenticated`] is built only from the signed subtree.
 //! [`SpConfig::verify_assertion`] accepts a document whose root is a signed Assertion.
 //!
+//! The signed Assertion must then say it is for us, now: `Version` 2.0, UTC timestamps, the
+//! configured issuer, our ACS URL as `Destination` and `Recipient`, our entity ID in every
+//! `AudienceRestriction`, a time window around now (with the clock skew), an `IssueInstant` not
+//! in the future, a lifetime of at most [`SpConfig::max_assertion_lifetime`], no condition we
+//! do not understand (`OneTimeUse` and `ProxyRestriction` are understood: every assertion is
+//! used once anyway, and we never issue assertions onwards), and an ID not used before.
+//!
 //! Refused: DOCTYPE and entity declarations, unknown entity references, processing
 //! instructions, repeated IDs, any other `Signature`/`Assertion`/`EncryptedAssertion`
 //! placement, more than one `Reference`, transforms other than enveloped-signature followed by
@@ -53,7 +60,8 @@
 //!
 //! # Check names
 //!
-//! Every rejection has a stable snake_case name, [`Error::check`], for logs, metrics and tests:
+//! Every rejection has a stable snake_case name, [`Error::check`], for logs, metrics and tests
+//! (the [`cli`] prints it as `rejected: <check>: <detail>`):
 //!
 //! | check | meaning |
 //! |---|---|
@@ -73,13 +81,18 @@
 //! | `signature` | digest mismatch or bad signature value (deliberately one name) |
 //! | `encrypted_assertion` | an `EncryptedAssertion` (not supported yet) |
 //! | `status` | the top-level status is not Success |
+//! | `version` | the `Version` of the Response or of the Assertion is not `2.0` (or missing) |
+//! | `timestamp_zone` | a timestamp without time zone, or with an offset other than zero (SAML requires UTC) |
 //! | `issuer` | Assertion (or Response) `Issuer` is not the configured IdP |
 //! | `destination` | Response `Destination` present and not our ACS URL |
-//! | `recipient` | the bearer confirmation's `Recipient` is not our ACS URL |
-//! | `subject_confirmation` | no bearer confirmation with `SubjectConfirmationData` and `NotOnOrAfter` |
+//! | `condition` | `Conditions` holds a condition we do not understand (a `saml:Condition` of any `xsi:type`, or any element but `AudienceRestriction`, `OneTimeUse`, `ProxyRestriction`) |
 //! | `not_yet_valid` | before `NotBefore` (minus the skew) |
 //! | `expired` | at or after `NotOnOrAfter` (plus the skew) |
-//! | `audience` | no `AudienceRestriction`, or one without our entity ID |
+//! | `issue_instant` | the Response or Assertion `IssueInstant` is later than now plus the skew |
+//! | `lifetime` | a `NotOnOrAfter` lies more than [`SpConfig::max_assertion_lifetime`] (default 24 h) after the Assertion's `IssueInstant` |
+//! | `recipient` | the bearer confirmation's `Recipient` is not our ACS URL |
+//! | `subject_confirmation` | no bearer confirmation with `SubjectConfirmationData` and `NotOnOrAfter`, or outside its window |
+//! | `audience` | no `AudienceRestriction` (unless [`danger::DangerousOptions::allow_missing_audience_restriction`]), or one without our entity ID |
 //! | `in_response_to` | `InResponseTo` missing when expected, different, or present when none expected |
 //! | `unsolicited` | IdP-initiated response while unsolicited responses are not enabled |
 //! | `replay` | the assertion was already used (or the replay cache is full) |
@@ -92,6 +105,7 @@ pub mod authn_request;
 mod base64;
 pub mod binding;
 mod c14n;
+pub mod cli;
 mod config;
 pub mod danger;
 mod dsig;

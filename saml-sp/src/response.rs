@@ -38,9 +38,14 @@ pub(crate) enum Root {
     Assertion,
 }
 
-/// Response-level values, checked by validation but never used for identity.
+/// Response-level values, checked by validation but never used for identity (all `None`/false
+/// for a standalone Assertion).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Envelope {
+    /// Whether the document is a Response (and the fields below were read from it).
+    pub(crate) is_response: bool,
+    pub(crate) version: Option<String>,
+    pub(crate) issue_instant: Option<UnixTime>,
     pub(crate) destination: Option<String>,
     pub(crate) in_response_to: Option<String>,
     pub(crate) issuer: Option<String>,
@@ -247,6 +252,20 @@ pub(crate) fn verify_document(
     let mut envelope = Envelope::default();
     if root_kind == Root::Response {
         check_status(root)?;
+        envelope.is_response = true;
+        envelope.version = root
+            .attribute("Version")
+            .map(|v| v.chars().take(64).collect());
+        let issue_instant = root
+            .attribute("IssueInstant")
+            .ok_or(ShapeError::MissingAttribute {
+                attribute: "IssueInstant",
+                element: "Response",
+            })?;
+        envelope.issue_instant = Some(crate::assertion::timestamp(
+            issue_instant,
+            "Response IssueInstant",
+        )?);
         envelope.destination = root.attribute("Destination").map(str::to_owned);
         envelope.in_response_to = root.attribute("InResponseTo").map(str::to_owned);
         envelope.issuer = root.child(SAML, "Issuer").map(|i| i.text().into_owned());

@@ -5,9 +5,12 @@
 //! crate that reads the system clock, so tests can pin "now" for recorded responses with
 //! [`FixedTimeProvider`].
 //!
-//! SAML timestamps are `xs:dateTime` values (SAML core §1.3.3): UTC, usually written with a `Z`,
-//! with or without fractional seconds. [`UnixTime::parse_xs_datetime`] also accepts a numeric
-//! offset (`+01:00`) and a missing zone (read as UTC), which some IdPs send.
+//! SAML timestamps are `xs:dateTime` values in UTC (SAML core §1.3.3), written with a `Z`, with
+//! or without fractional seconds. [`UnixTime::parse_saml_datetime`] reads them for message
+//! validation: it accepts `Z` and the zero offsets `+00:00`/`-00:00` (some SAML toolkits write
+//! UTC that way), and refuses a missing zone (a local time of unknown offset) and any other
+//! offset. [`UnixTime::parse_xs_datetime`] is the general `xs:dateTime` reader (any offset, a
+//! missing zone read as UTC), for values that are not part of a SAML message's validity.
 //!
 //! ```
 //! use saml_sp::time::UnixTime;
@@ -167,11 +170,12 @@ impl UnixTime {
         Some(Duration::new(secs, nanos))
     }
 
-    /// Parses a SAML `xs:dateTime`: `YYYY-MM-DDThh:mm:ss[.fraction][Z|(+|-)hh:mm]`.
+    /// Parses an `xs:dateTime`: `YYYY-MM-DDThh:mm:ss[.fraction][Z|(+|-)hh:mm]`.
     ///
     /// Years are four digits (0001-9999). The fraction may have any number of digits; digits past
-    /// nanoseconds are ignored. A missing zone means UTC (SAML core §1.3.3 requires UTC), and a
-    /// numeric offset is applied. The text is limited to [`MAX_DATETIME_LEN`] bytes.
+    /// nanoseconds are ignored. A numeric offset is applied, and a missing zone is read as UTC.
+    /// The text is limited to [`MAX_DATETIME_LEN`] bytes. Timestamps of SAML messages are read
+    /// with the stricter [`parse_saml_datetime`](Self::parse_saml_datetime).
     ///
     /// ```
     /// use saml_sp::time::UnixTime;
@@ -185,92 +189,41 @@ impl UnixTime {
     /// # Ok::<(), saml_sp::time::DateTimeError>(())
     /// ```
     pub fn parse_xs_datetime(text: &str) -> Result<Self, DateTimeError> {
-        if text.len() > MAX_DATETIME_LEN {
-            return Err(DateTimeError::TooLong {
-                len: text.len(),
-                max: MAX_DATETIME_LEN,
-            });
-        }
-        let mut cursor = Cursor {
-            bytes: text.as_bytes(),
-            pos: 0,
-        };
-        let year = cursor.digits(4, "year")?;
-        cursor.expect(b'-', "'-' after the year")?;
-        let month = cursor.digits(2, "month")?;
-        cursor.expect(b'-', "'-' after the month")?;
-        let day = cursor.digits(2, "day")?;
-        cursor.expect(b'T', "'T' between date and time")?;
-        let hour = cursor.digits(2, "hour")?;
-        cursor.expect(b':', "':' after the hour")?;
-        let minute = cursor.digits(2, "minute")?;
-        cursor.expect(b':', "':' after the minutes")?;
-        let second = cursor.digits(2, "second")?;
-
-        let mut nanos: u32 = 0;
-        if cursor.peek() == Some(b'.') {
-            cursor.pos += 1;
-            let start = cursor.pos;
-            let mut scale = NANOS_PER_SEC / 10;
-            while let Some(digit) = cursor.peek().filter(u8::is_ascii_digit) {
-                nanos += u32::from(digit - b'0') * scale;
-                scale /= 10;
-                cursor.pos += 1;
-            }
-            if cursor.pos == start {
-                return Err(cursor.error("a digit after the decimal point"));
-            }
-        }
-
-        let offset_secs: i64 = match cursor.peek() {
-            None => 0,
-            Some(b'Z') => {
-                cursor.pos += 1;
-                0
-            }
-            Some(sign @ (b'+' | b'-')) => {
-                cursor.pos += 1;
-                let oh = cursor.digits(2, "offset hours")?;
-                cursor.expect(b':', "':' in the offset")?;
-                let om = cursor.digits(2, "offset minutes")?;
-                if oh > 14 || om > 59 || (oh == 14 && om != 0) {
-                    return Err(DateTimeError::OutOfRange { field: "offset" });
-                }
-                let magnitude = i64::from(oh * 3600 + om * 60);
-                if sign == b'+' { magnitude } else { -magnitude }
-            }
-            Some(_) => return Err(cursor.error("'Z', an offset or the end")),
-        };
-        if cursor.pos != cursor.bytes.len() {
-            return Err(cursor.error("the end of the timestamp"));
-        }
-
-        if year == 0 {
-            return Err(DateTimeError::OutOfRange { field: "year" });
-        }
-        if !(1..=12).contains(&month) {
-            return Err(DateTimeError::OutOfRange { field: "month" });
-        }
-        if day == 0 || day > days_in_month(year, month) {
-            return Err(DateTimeError::OutOfRange { field: "day" });
-        }
-        if hour > 23 {
-            return Err(DateTimeError::OutOfRange { field: "hour" });
-        }
-        if minute > 59 {
-            return Err(DateTimeError::OutOfRange { field: "minute" });
-        }
-        if second > 59 {
-            return Err(DateTimeError::OutOfRange { field: "second" });
-        }
-
-        let days = days_from_civil(i64::from(year), month, day);
-        // The ranges checked above keep every term small: no overflow is possible.
-        let secs =
-            days * SECS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second) - offset_secs;
-        Ok(Self { secs, nanos })
+        parse_with_zone(text).map(|(time, _)| time)
     }
 
+    /// Parses a SAML timestamp: an `xs:dateTime` in UTC (SAML core §1.3.3).
+    ///
+    /// The zone must be `Z`, or an explicit zero offset (`+00:00` or `-00:00`, which denote UTC
+    /// as well and which some SAML toolkits write). A missing zone is refused with
+    /// [`DateTimeError::MissingZone`]: the time would be a local time whose offset nobody knows.
+    /// Any other offset is refused with [`DateTimeError::NotUtc`]. Otherwise the same as
+    /// [`parse_xs_datetime`](Self::parse_xs_datetime).
+    ///
+    /// ```
+    /// use saml_sp::time::{DateTimeError, UnixTime};
+    ///
+    /// let z = UnixTime::parse_saml_datetime("2014-07-17T01:01:48Z")?;
+    /// assert_eq!(UnixTime::parse_saml_datetime("2014-07-17T01:01:48+00:00")?, z);
+    /// assert_eq!(
+    ///     UnixTime::parse_saml_datetime("2014-07-17T01:01:48"),
+    ///     Err(DateTimeError::MissingZone)
+    /// );
+    /// assert_eq!(
+    ///     UnixTime::parse_saml_datetime("2014-07-17T03:01:48+02:00"),
+    ///     Err(DateTimeError::NotUtc { offset_minutes: 120 })
+    /// );
+    /// # Ok::<(), saml_sp::time::DateTimeError>(())
+    /// ```
+    pub fn parse_saml_datetime(text: &str) -> Result<Self, DateTimeError> {
+        match parse_with_zone(text)? {
+            (time, Zone::Offset(0)) => Ok(time),
+            (_, Zone::Offset(seconds)) => Err(DateTimeError::NotUtc {
+                offset_minutes: i32::try_from(seconds / 60).unwrap_or(i32::MAX),
+            }),
+            (_, Zone::Missing) => Err(DateTimeError::MissingZone),
+        }
+    }
     /// Formats as a UTC `xs:dateTime` with a `Z`: no fraction when the nanoseconds are zero,
     /// otherwise the fraction without trailing zeros.
     ///
@@ -342,6 +295,115 @@ pub enum DateTimeError {
         /// The field: `year`, `month`, `day`, `hour`, `minute`, `second` or `offset`.
         field: &'static str,
     },
+    /// A SAML timestamp has no zone ([`UnixTime::parse_saml_datetime`]).
+    #[error("timestamp has no time zone (SAML requires UTC, written with a 'Z')")]
+    MissingZone,
+    /// A SAML timestamp has an offset other than zero ([`UnixTime::parse_saml_datetime`]).
+    #[error("timestamp has the offset {offset_minutes} minutes (SAML requires UTC)")]
+    NotUtc {
+        /// The offset, in minutes east of UTC.
+        offset_minutes: i32,
+    },
+}
+
+/// The zone written after an `xs:dateTime`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Zone {
+    /// No zone at all.
+    Missing,
+    /// `Z` (zero) or a numeric offset, in seconds east of UTC.
+    Offset(i64),
+}
+
+/// Parses an `xs:dateTime` and reports its zone.
+fn parse_with_zone(text: &str) -> Result<(UnixTime, Zone), DateTimeError> {
+    if text.len() > MAX_DATETIME_LEN {
+        return Err(DateTimeError::TooLong {
+            len: text.len(),
+            max: MAX_DATETIME_LEN,
+        });
+    }
+    let mut cursor = Cursor {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let year = cursor.digits(4, "year")?;
+    cursor.expect(b'-', "'-' after the year")?;
+    let month = cursor.digits(2, "month")?;
+    cursor.expect(b'-', "'-' after the month")?;
+    let day = cursor.digits(2, "day")?;
+    cursor.expect(b'T', "'T' between date and time")?;
+    let hour = cursor.digits(2, "hour")?;
+    cursor.expect(b':', "':' after the hour")?;
+    let minute = cursor.digits(2, "minute")?;
+    cursor.expect(b':', "':' after the minutes")?;
+    let second = cursor.digits(2, "second")?;
+
+    let mut nanos: u32 = 0;
+    if cursor.peek() == Some(b'.') {
+        cursor.pos += 1;
+        let start = cursor.pos;
+        let mut scale = NANOS_PER_SEC / 10;
+        while let Some(digit) = cursor.peek().filter(u8::is_ascii_digit) {
+            nanos += u32::from(digit - b'0') * scale;
+            scale /= 10;
+            cursor.pos += 1;
+        }
+        if cursor.pos == start {
+            return Err(cursor.error("a digit after the decimal point"));
+        }
+    }
+
+    let zone = match cursor.peek() {
+        None => Zone::Missing,
+        Some(b'Z') => {
+            cursor.pos += 1;
+            Zone::Offset(0)
+        }
+        Some(sign @ (b'+' | b'-')) => {
+            cursor.pos += 1;
+            let oh = cursor.digits(2, "offset hours")?;
+            cursor.expect(b':', "':' in the offset")?;
+            let om = cursor.digits(2, "offset minutes")?;
+            if oh > 14 || om > 59 || (oh == 14 && om != 0) {
+                return Err(DateTimeError::OutOfRange { field: "offset" });
+            }
+            let magnitude = i64::from(oh * 3600 + om * 60);
+            Zone::Offset(if sign == b'+' { magnitude } else { -magnitude })
+        }
+        Some(_) => return Err(cursor.error("'Z', an offset or the end")),
+    };
+    if cursor.pos != cursor.bytes.len() {
+        return Err(cursor.error("the end of the timestamp"));
+    }
+
+    if year == 0 {
+        return Err(DateTimeError::OutOfRange { field: "year" });
+    }
+    if !(1..=12).contains(&month) {
+        return Err(DateTimeError::OutOfRange { field: "month" });
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return Err(DateTimeError::OutOfRange { field: "day" });
+    }
+    if hour > 23 {
+        return Err(DateTimeError::OutOfRange { field: "hour" });
+    }
+    if minute > 59 {
+        return Err(DateTimeError::OutOfRange { field: "minute" });
+    }
+    if second > 59 {
+        return Err(DateTimeError::OutOfRange { field: "second" });
+    }
+
+    let offset_secs = match zone {
+        Zone::Offset(seconds) => seconds,
+        Zone::Missing => 0,
+    };
+    let days = days_from_civil(i64::from(year), month, day);
+    // The ranges checked above keep every term small: no overflow is possible.
+    let secs = days * SECS_PER_DAY + i64::from(hour * 3600 + minute * 60 + second) - offset_secs;
+    Ok((UnixTime { secs, nanos }, zone))
 }
 
 struct Cursor<'a> {

@@ -1,8 +1,16 @@
-//! Protocol checks on a verified assertion (SAML profiles §4.1.4.2-3, core §2.5).
+//! Protocol checks on a verified assertion (SAML profiles §4.1.4.2-3, core §2.4-2.5).
 //!
-//! In order: issuer, destination, the conditions' time window, a bearer subject confirmation
-//! (recipient and time window), audiences, `InResponseTo`, and one-time use. Time windows allow the
-//! configured clock skew on both ends; `NotOnOrAfter` is exclusive.
+//! In order: the `Version` of the Response and of the Assertion (`2.0`), issuer, destination,
+//! no condition we do not understand, the conditions' time window, `IssueInstant`s not in the
+//! future, the lifetime of the conditions, a bearer subject confirmation (recipient, time window
+//! and lifetime), audiences, `InResponseTo`, and one-time use. Time windows allow the configured
+//! clock skew on both ends; `NotOnOrAfter` is exclusive.
+//!
+//! The lifetime bound (`NotOnOrAfter` at most [`SpConfig::max_assertion_lifetime`] after the
+//! Assertion's `IssueInstant`, itself at most the skew in the future) bounds how long a replay
+//! cache entry lives: now + 2 × skew + the maximum lifetime at the latest.
+
+use std::time::Duration;
 
 use crate::assertion::{Assertion, BEARER, ConfirmationData};
 use crate::config::SpConfig;
@@ -18,7 +26,7 @@ fn check_window(
     not_before: Option<UnixTime>,
     not_on_or_after: Option<UnixTime>,
     now: UnixTime,
-    skew: std::time::Duration,
+    skew: Duration,
 ) -> Result<(), ValidationError> {
     if let Some(not_before) = not_before {
         if now.saturating_add(skew) < not_before {
@@ -34,6 +42,26 @@ fn check_window(
         }
     }
     Ok(())
+}
+
+/// Checks that `not_on_or_after` is at most the configured lifetime after `issue_instant`.
+fn check_lifetime(
+    field: &'static str,
+    issue_instant: UnixTime,
+    not_on_or_after: Option<UnixTime>,
+    max_lifetime: Duration,
+) -> Result<(), ValidationError> {
+    match not_on_or_after {
+        Some(not_on_or_after) if not_on_or_after > issue_instant.saturating_add(max_lifetime) => {
+            Err(ValidationError::Lifetime {
+                field,
+                issue_instant,
+                not_on_or_after,
+                max_lifetime,
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Finds a fully valid bearer confirmation, or says why there is none (the first bearer
@@ -70,7 +98,13 @@ fn bearer_confirmation<'a>(
                         now,
                         config.clock_skew,
                     ) {
-                        Ok(()) => Ok(data),
+                        Ok(()) => check_lifetime(
+                            "SubjectConfirmationData NotOnOrAfter",
+                            assertion.issue_instant(),
+                            data.not_on_or_after,
+                            config.max_assertion_lifetime,
+                        )
+                        .map(|()| data),
                         Err(ValidationError::NotYetValid { .. }) => {
                             Err(ValidationError::SubjectConfirmation {
                                 detail: "not valid yet (NotBefore)",
@@ -106,6 +140,23 @@ pub(crate) fn validate(
     let assertion = verified.get();
     let idp = config.idp.entity_id().as_str();
 
+    // SAML 2.0 only (core §3.2.2 and §2.3.3: a message of another version is not understood).
+    if envelope.is_response && envelope.version.as_deref() != Some("2.0") {
+        return Err(ValidationError::Version {
+            element: "Response",
+            found: envelope.version.clone(),
+        });
+    }
+    if assertion.version.as_deref() != Some("2.0") {
+        return Err(ValidationError::Version {
+            element: "Assertion",
+            found: assertion
+                .version
+                .as_deref()
+                .map(|v| v.chars().take(64).collect()),
+        });
+    }
+
     // Issuer: the assertion's always, the response's when present.
     if assertion.issuer() != Some(idp) {
         return Err(ValidationError::Issuer {
@@ -131,9 +182,20 @@ pub(crate) fn validate(
         }
     }
 
-    // The assertion's own validity window first (an assertion that is wholly expired reports
-    // `expired`), then the bearer confirmation (its own window reports `subject_confirmation`).
+    // A condition we do not understand makes the assertion Indeterminate (core §2.5.1.2).
     let conditions = assertion.conditions.as_ref();
+    if let Some(unknown) = conditions.and_then(|c| c.unknown.as_ref()) {
+        return Err(ValidationError::UnknownCondition {
+            namespace: unknown.namespace.clone(),
+            local: unknown.local.clone(),
+            xsi_type: unknown.xsi_type.clone(),
+        });
+    }
+
+    // The assertion's own validity window first (an assertion that is wholly expired or not
+    // yet valid reports `expired` or `not_yet_valid`), then its issue instants and lifetime,
+    // then the bearer confirmation (its own window reports `subject_confirmation`, its lifetime
+    // `lifetime`).
     check_window(
         conditions.and_then(|c| c.not_before),
         conditions.and_then(|c| c.not_on_or_after),
@@ -141,10 +203,33 @@ pub(crate) fn validate(
         config.clock_skew,
     )?;
 
+    // Nothing may have been issued after now (plus the skew).
+    let latest_issue = now.saturating_add(config.clock_skew);
+    let issued = [
+        ("Response", envelope.issue_instant),
+        ("Assertion", Some(assertion.issue_instant())),
+    ];
+    for (element, issue_instant) in issued {
+        if let Some(issue_instant) = issue_instant.filter(|i| *i > latest_issue) {
+            return Err(ValidationError::IssuedInFuture {
+                element,
+                issue_instant,
+                now,
+            });
+        }
+    }
+
+    check_lifetime(
+        "Conditions NotOnOrAfter",
+        assertion.issue_instant(),
+        conditions.and_then(|c| c.not_on_or_after),
+        config.max_assertion_lifetime,
+    )?;
+
     let confirmation = bearer_confirmation(assertion, config, now)?;
     let restrictions = conditions.map_or(&[][..], |c| c.audience_restrictions.as_slice());
     let entity_id = config.entity_id.as_str();
-    if restrictions.is_empty() {
+    if restrictions.is_empty() && !config.danger.missing_audience_restriction_allowed() {
         return Err(ValidationError::Audience {
             expected: entity_id.to_owned(),
             found: Vec::new(),
@@ -195,7 +280,8 @@ pub(crate) fn validate(
         }
     }
 
-    // One-time use, until the assertion could not be accepted anyway.
+    // One-time use, until the assertion could not be accepted anyway (bounded by the lifetime
+    // checks above). This also enforces any `OneTimeUse` condition.
     let confirmation_end = confirmation.not_on_or_after.unwrap_or(now);
     let latest = conditions
         .and_then(|c| c.not_on_or_after)

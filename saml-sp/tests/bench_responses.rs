@@ -1,10 +1,11 @@
 //! The four Okta-style bench responses verify with the settings of their MANIFEST, from both
-//! the base64 form value and the raw XML.
+//! the base64 form value and the raw XML. They are valid until 2099, so the maximum assertion
+//! lifetime is raised for them (the default refuses them, see `default_lifetime_refuses_them`).
 
 mod common;
 
-use common::{at, fixture, fixture_text, sp};
-use saml_sp::SpConfig;
+use common::{BENCH_MAX_LIFETIME, at, fixture, fixture_text, sp};
+use saml_sp::{Error, SpConfig, ValidationError};
 
 const ENTITY_ID: &str = "https://test-org.example.com";
 const ACS: &str = "https://test-org.example.com/okta/auth";
@@ -23,6 +24,7 @@ const FILES: [&str; 4] = [
 fn config() -> SpConfig {
     sp(ENTITY_ID, ACS, ISSUER, &fixture_text("bench/idp.crt"))
         .allow_unsolicited_responses(true)
+        .with_max_assertion_lifetime(BENCH_MAX_LIFETIME)
         .build()
         .unwrap()
 }
@@ -105,4 +107,29 @@ fn unverified_issuer_then_verify() {
         .verify_parsed_response(&parsed, None, at("2026-06-01T00:00:00Z"))
         .unwrap();
     assert_eq!(auth.name_id().value(), "jane.doe@example.com");
+}
+
+#[test]
+fn default_lifetime_refuses_them() {
+    let sp = sp(ENTITY_ID, ACS, ISSUER, &fixture_text("bench/idp.crt"))
+        .allow_unsolicited_responses(true)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = sp.verify_response(
+        &fixture("bench/response_both_signed.xml"),
+        None,
+        at("2026-06-01T00:00:00Z"),
+    );
+    let Err(Error::Validation(err)) = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(
+        err,
+        ValidationError::Lifetime {
+            field: "Conditions NotOnOrAfter",
+            issue_instant: at("2025-01-01T00:00:00Z"),
+            not_on_or_after: at("2099-12-31T23:59:59Z"),
+            max_lifetime: std::time::Duration::from_secs(86_400),
+        }
+    );
 }

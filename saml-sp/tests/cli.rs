@@ -1,6 +1,9 @@
-//! Black-box tests of the `saml-verify` example: the built executable is run on the bench
-//! responses, tampered copies and bad command lines, and its exit status, standard output and
-//! standard error are checked.
+//! Black-box tests of the `saml-verify` example (`saml_sp::cli`): the built executable is run on
+//! the bench responses, tampered copies and bad command lines, and its exit status, standard
+//! output and standard error are checked.
+//!
+//! The bench responses are valid until 2099, so every run on them passes `--max-lifetime`
+//! (`BENCH_LIFETIME`) unless it checks the default.
 
 // Test helpers outside #[test] functions: a panic is how a test reports failure.
 #![allow(
@@ -20,6 +23,8 @@ use serde_json::{Value, json};
 const ISSUER: &str = "http://www.okta.com/exk1fcr9ohpkXjQ0l0h8";
 const SP_ENTITY_ID: &str = "https://test-org.example.com";
 const ACS_URL: &str = "https://test-org.example.com/okta/auth";
+/// Longer than the bench responses' 75 years (2025-01-01 to 2099-12-31).
+const BENCH_LIFETIME: &str = "--max-lifetime=30000d";
 
 fn bench_dir() -> PathBuf {
     std::env::var_os("SHARED_FIXTURES_DIR")
@@ -97,6 +102,7 @@ fn verify(extra: &[&str], file: &str, stdin: Option<&[u8]>) -> Output {
         SP_ENTITY_ID,
         "--acs-url",
         ACS_URL,
+        BENCH_LIFETIME,
     ];
     args.extend_from_slice(extra);
     args.push(file);
@@ -247,6 +253,7 @@ fn validation_failures_name_their_check() {
             "--acs-url",
             ACS_URL,
             "--allow-unsolicited",
+            BENCH_LIFETIME,
             file,
         ],
         None,
@@ -264,12 +271,40 @@ fn validation_failures_name_their_check() {
             "--acs-url",
             ACS_URL,
             "--allow-unsolicited",
+            BENCH_LIFETIME,
             file,
         ],
         None,
     );
     assert_eq!(wrong_issuer.status.code(), Some(1));
-    assert!(stderr_line(&wrong_issuer).starts_with("rejected: issuer: "));
+    assert_eq!(
+        stderr_line(&wrong_issuer),
+        "rejected: issuer: issuer \"http://www.okta.com/exk1fcr9ohpkXjQ0l0h8\" is not the \
+         configured IdP \"http://www.okta.com/other\""
+    );
+
+    // Without --max-lifetime, the default 24 hours refuses the bench responses.
+    let default_lifetime = run(
+        &[
+            "--idp-cert",
+            cert.to_str().unwrap(),
+            "--idp-issuer",
+            ISSUER,
+            "--sp-entity-id",
+            SP_ENTITY_ID,
+            "--acs-url",
+            ACS_URL,
+            "--allow-unsolicited",
+            file,
+        ],
+        None,
+    );
+    assert_eq!(default_lifetime.status.code(), Some(1));
+    assert_eq!(
+        stderr_line(&default_lifetime),
+        "rejected: lifetime: Conditions NotOnOrAfter 2099-12-31T23:59:59Z is more than 86400s \
+         after IssueInstant 2025-01-01T00:00:00Z"
+    );
 }
 
 #[test]
@@ -374,9 +409,27 @@ fn bad_usage_exits_with_2() {
 
     let help = run(&["--help"], None);
     assert_eq!(help.status.code(), Some(0));
-    assert!(
-        String::from_utf8(help.stdout)
-            .unwrap()
-            .starts_with("usage: saml-verify ")
-    );
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.starts_with("usage: saml-verify "), "{help}");
+    for flag in [
+        "--idp-cert FILE ",
+        "--idp-issuer ID ",
+        "--sp-entity-id ID ",
+        "--acs-url URL ",
+        "--now TIME ",
+        "--request-id ID ",
+        "--allow-unsolicited ",
+        "--max-lifetime DURATION ",
+        "--allow-sha1 ",
+        "--allow-rsa-1024 ",
+        "--allow-missing-audience-restriction ",
+        "--help ",
+    ] {
+        assert!(help.contains(&format!("\n  {flag}")), "{flag}: {help}");
+    }
+    assert!(help.ends_with(
+        "Exit status:\n  0  verified: the assertion is printed as JSON on standard output\n  \
+         1  rejected: one line \"rejected: <check>: <detail>\" on standard error\n  \
+         2  usage error: bad arguments, or an unreadable file or certificate\n"
+    ));
 }

@@ -46,6 +46,7 @@ fn metadata_configures_a_verifier_that_accepts_the_bench_responses() {
             metadata.idp_config().unwrap(),
         )
         .allow_unsolicited_responses(true)
+        .with_max_assertion_lifetime(common::BENCH_MAX_LIFETIME)
         .build()
         .unwrap()
     };

@@ -52,6 +52,14 @@ class Gen:
         self.shared = shared
         self.c14n_items: list[dict] = []
         self.c14n_documents: list[dict] = []
+        # The shared bench vectors (digest inputs, SignedInfos), by content: an lxml output that is
+        # byte-identical to one of them is not written (the tests read the shared file instead).
+        self.shared_vectors: dict[bytes, str] = {}
+        if shared is not None:
+            for vector in sorted((shared / "bench" / "vectors").glob("*")):
+                if vector.is_file():
+                    self.shared_vectors.setdefault(vector.read_bytes(), f"bench/vectors/{vector.name}")
+        self.skipped_c14n: list[str] = []
 
     # ------------------------------------------------------------------ helpers
 
@@ -382,8 +390,16 @@ class Gen:
                       "(class 45)", [45], mutate=add_ext)
         # Clock skew boundaries (default 3 minutes; NotOnOrAfter exclusive).
         r = Resp("within_skew_before_notbefore", "okta", ("assertion",),
-                 times=Times(now="2030-06-15T09:22:01Z"))
-        self.valid(r, "now = NotBefore - 179 s: inside the default 3-minute skew (class 41)", [41])
+                 times=Times(issue="2030-06-15T09:25:00.000Z", now="2030-06-15T09:22:01Z"))
+        self.valid(r, "now = NotBefore - 179 s, IssueInstant = NotBefore (as Entra ID and ADFS send): both inside "
+                      "the default 3-minute skew (class 41)", [41])
+        r = Resp("timestamps_with_zero_offset", "okta", ("assertion",),
+                 times=Times(issue="2030-06-15T09:30:00.000+00:00", not_before="2030-06-15T09:25:00.000+00:00",
+                             not_on_or_after="2030-06-15T09:35:00.000+00:00",
+                             scd_not_on_or_after="2030-06-15T09:35:00.000+00:00",
+                             authn="2030-06-15T09:02:11.000+00:00"))
+        self.valid(r, "Every timestamp written with the zero offset +00:00 instead of Z (as node-saml's test IdP "
+                      "does): still UTC (class 41)", [41])
         r = Resp("within_skew_after_notonorafter", "okta", ("assertion",),
                  times=Times(now="2030-06-15T09:37:59Z"))
         self.valid(r, "now = NotOnOrAfter + 179 s: inside the default 3-minute skew (class 41)", [41])
@@ -1108,6 +1124,70 @@ class Gen:
         sem("expired_fractional", "expired", "Expiry with fractional seconds: now = NotOnOrAfter(.500) + 180.5 s",
             [41], times=Times(not_on_or_after="2030-06-15T09:35:00.500Z", now="2030-06-15T09:38:01Z",
                               scd_not_on_or_after="2030-06-15T10:35:00.000Z"))
+        sem("issue_instant_in_future", "issue_instant",
+            "Assertion and Response IssueInstant 181 s after now, Conditions valid (NotBefore backdated)", [41],
+            times=Times(issue="2030-06-15T09:34:01.000Z"))
+
+        def response_issued_later(resp, a):
+            resp.attrs = [(k, "2030-06-15T09:40:00.000Z" if k == "IssueInstant" else v) for k, v in resp.attrs]
+            return resp
+
+        r = Resp("response_issue_instant_in_future", "okta", ("assertion",))
+        self.reject("response_issue_instant_in_future", self.sign_resp(r, mutate=response_issued_later),
+                    "issue_instant", "Unsigned Response IssueInstant 9 minutes after now; the signed Assertion is "
+                    "valid", [41], r=r)
+        sem("timestamp_without_zone", "timestamp_zone",
+            "Conditions NotOnOrAfter without a time zone (a local time; SAML core 1.3.3 requires UTC)", [41],
+            times=Times(not_on_or_after="2030-06-15T09:35:00.000"))
+        sem("timestamp_non_utc_offset", "timestamp_zone",
+            "Every timestamp written with the offset +02:00 (the right instants, not in UTC)", [41],
+            times=Times(issue="2030-06-15T11:30:00.000+02:00", not_before="2030-06-15T11:25:00.000+02:00",
+                        not_on_or_after="2030-06-15T11:35:00.000+02:00",
+                        scd_not_on_or_after="2030-06-15T11:35:00.000+02:00", authn="2030-06-15T11:02:11.000+02:00"))
+        sem("lifetime_until_year_9999", "lifetime",
+            "Conditions and SubjectConfirmationData NotOnOrAfter 9999-12-31: a replay-cache entry kept for ever "
+            "(longer than the 24-hour default maximum lifetime)", [37, 41],
+            times=Times(not_on_or_after="9999-12-31T23:59:59.000Z", scd_not_on_or_after="9999-12-31T23:59:59.000Z"))
+        sem("no_audience_restriction", "audience",
+            "Conditions without AudienceRestriction (required by the Web SSO profile; accepted only through a "
+            "dangerous option)", [38], audiences=[])
+        # Conditions and Version: what the assertion says it is.
+
+        def add_condition(*conditions):
+            def mutate(resp, a):
+                cond = a.find("Conditions")
+                cond.add(*conditions)
+                return resp
+            return mutate
+
+        r = Resp("unknown_condition_typed", "okta", ("response", "assertion"))
+        self.reject("unknown_condition_typed", self.sign_resp(r, mutate=add_condition(
+            El(NS_A, "Condition", [("xsi:type", "ex:OfficeHoursOnly")],
+               decl={"xsi": NS_XSI, "ex": "urn:example:conditions"}))), "condition",
+            "A saml:Condition of a type we do not know (SAML core 2.5.1.2: the assertion is Indeterminate)", [],
+            r=r)
+        r = Resp("unknown_condition_foreign", "okta", ("response", "assertion"))
+        self.reject("unknown_condition_foreign", self.sign_resp(r, mutate=add_condition(
+            El("urn:example:conditions", "Custom", decl={"x": "urn:example:conditions"}, prefix="x"))),
+            "condition", "A condition element of another namespace", [], r=r)
+        r = Resp("one_time_use_and_proxy_restriction", "okta", ("assertion",))
+        self.valid(r, "OneTimeUse (the replay cache enforces it for every assertion) and ProxyRestriction (limits "
+                      "assertions we never issue) are accepted", [],
+                   mutate=add_condition(El(NS_A, "OneTimeUse"), El(NS_A, "ProxyRestriction", [("Count", "0")])))
+
+        def version(element, value):
+            def mutate(resp, a):
+                target = resp if element == "Response" else a
+                target.attrs = [(k, value if k == "Version" else v) for k, v in target.attrs]
+                return resp
+            return mutate
+
+        r = Resp("assertion_version_2_1", "okta", ("response", "assertion"))
+        self.reject("assertion_version_2_1", self.sign_resp(r, mutate=version("Assertion", "2.1")), "version",
+                    "Assertion Version 2.1 (only 2.0 is understood)", [], r=r)
+        r = Resp("response_version_1_1", "okta", ("response", "assertion"))
+        self.reject("response_version_1_1", self.sign_resp(r, mutate=version("Response", "1.1")), "version",
+                    "Response Version 1.1", [], r=r)
         # Class 42: issuer.
         sem("wrong_assertion_issuer", "issuer", "Assertion Issuer is another IdP (tenant confusion)", [42],
             assertion_issuer="http://www.okta.com/exkOTHERTENANT000h7")
@@ -1146,6 +1226,21 @@ class Gen:
                     "A signed Assertion whose Advice holds another Assertion (admin NameID)", [45], r=r)
 
     # ------------------------------------------------------------------ c14n outputs
+
+    def write_c14n(self, out: str, data: bytes) -> bool:
+        """Writes one lxml output under tests/data/c14n, unless it is byte-identical to a shared
+        bench vector: those stay in the shared fixtures folder and are never copied into the
+        repository. Returns whether the file was written (and belongs in the manifest)."""
+
+        same = self.shared_vectors.get(data)
+        if same is not None:
+            print(f"skipped c14n/{out}: byte-identical to the shared {same}")
+            self.skipped_c14n.append(out)
+            return False
+        path = C14N_OUT / out
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return True
 
     def c14n_outputs(self) -> None:
         if C14N_OUT.exists():
@@ -1203,16 +1298,15 @@ class Gen:
                     variants += [("exc_prefixlist", False, prefix_list), ("exc_comments_prefixlist", True, prefix_list)]
                 for tag, comments, pl in variants:
                     out = f"{origin}/{stem}.{tag}.c14n"
-                    (C14N_OUT / out).parent.mkdir(parents=True, exist_ok=True)
-                    (C14N_OUT / out).write_bytes(c14n(target, comments, pl))
-                    item["outputs"][tag] = out
+                    if self.write_c14n(out, c14n(target, comments, pl)):
+                        item["outputs"][tag] = out
                 # the SignedInfo, canonicalised on its own (what the signature value covers)
                 if sig is not None:
                     si_doc = parse(data)
                     si = si_doc.getroottree().xpath(pos_path(sig.find(q(NS_DS, "SignedInfo"))))[0]
                     out = f"{origin}/{stem}.signedinfo.c14n"
-                    (C14N_OUT / out).write_bytes(c14n(si, False, None))
-                    item["outputs"]["signedinfo"] = out
+                    if self.write_c14n(out, c14n(si, False, None)):
+                        item["outputs"]["signedinfo"] = out
                     item["signedinfo_xpath"] = pos_path(sig.find(q(NS_DS, "SignedInfo")))
                 self.c14n_items.append(item)
         manifest = {
@@ -1257,9 +1351,8 @@ class Gen:
                 c14n(el, False, prefix_list) for el in root.iter() if isinstance(el.tag, str))
         for tag, out_bytes in forms.items():
             out = f"{origin}/{stem}.{tag}.c14n"
-            (C14N_OUT / out).parent.mkdir(parents=True, exist_ok=True)
-            (C14N_OUT / out).write_bytes(out_bytes)
-            item["outputs"][tag] = out
+            if self.write_c14n(out, out_bytes):
+                item["outputs"][tag] = out
         self.c14n_documents.append(item)
 
     # ------------------------------------------------------------------ outputs
@@ -1428,7 +1521,8 @@ def main() -> int:
     g.c14n_outputs()
     n_valid = sum(1 for c in g.cases if c["category"] == "valid")
     print(f"{len(g.cases)} cases ({n_valid} valid, {len(g.cases) - n_valid} attacks), "
-          f"{len(g.c14n_items)} c14n items")
+          f"{len(g.c14n_items)} c14n items, {len(g.skipped_c14n)} c14n outputs skipped as copies of shared "
+          f"vectors")
     return 0
 
 

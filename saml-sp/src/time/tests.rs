@@ -55,6 +55,58 @@ fn applies_offsets_and_reads_missing_zone_as_utc() {
 }
 
 #[test]
+fn saml_timestamps_must_be_utc() {
+    let utc = parse("2020-01-01T00:00:00Z");
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00Z"),
+        Ok(utc)
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00.250Z"),
+        Ok(UnixTime::from_unix_parts(utc.as_unix_seconds(), 250_000_000).unwrap())
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00+00:00"),
+        Ok(utc)
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00-00:00"),
+        Ok(utc)
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00"),
+        Err(DateTimeError::MissingZone)
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00.123"),
+        Err(DateTimeError::MissingZone)
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T01:30:00+01:30"),
+        Err(DateTimeError::NotUtc { offset_minutes: 90 })
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2019-12-31T19:00:00-05:00"),
+        Err(DateTimeError::NotUtc {
+            offset_minutes: -300
+        })
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00+00:30"),
+        Err(DateTimeError::NotUtc { offset_minutes: 30 })
+    );
+    // Syntax and range errors come first, as with `parse_xs_datetime`.
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-13-01T00:00:00"),
+        Err(DateTimeError::OutOfRange { field: "month" })
+    );
+    assert_eq!(
+        UnixTime::parse_saml_datetime("2020-01-01T00:00:00+15:00"),
+        Err(DateTimeError::OutOfRange { field: "offset" })
+    );
+}
+
+#[test]
 fn rejects_malformed_text_with_position() {
     let cases: &[(&str, usize, &str)] = &[
         ("", 0, "year"),

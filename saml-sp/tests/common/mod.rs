@@ -9,7 +9,10 @@
     reason = "test helpers: a panic is the failure report"
 )]
 
+pub(crate) mod signing;
+
 use std::path::PathBuf;
+use std::time::Duration;
 
 use saml_sp::time::UnixTime;
 use saml_sp::{AcsUrl, Certificate, EntityId, IdpConfig, SpConfig, SpConfigBuilder};
@@ -74,3 +77,11 @@ pub(crate) fn try_sp(
 pub(crate) fn at(text: &str) -> UnixTime {
     UnixTime::parse_xs_datetime(text).expect("timestamp")
 }
+
+/// Maximum assertion lifetime for the bench responses: they are issued on 2025-01-01 and valid
+/// until the end of 2099 (so that benchmarks never expire), far beyond the 24-hour default.
+pub(crate) const BENCH_MAX_LIFETIME: Duration = Duration::from_secs(80 * 366 * 86_400);
+
+/// A test maximum assertion lifetime with no practical bound, for the test IdPs of the shared
+/// fixtures that issue assertions valid for centuries.
+pub(crate) const UNBOUNDED_LIFETIME: Duration = Duration::MAX;
