@@ -216,11 +216,12 @@ enum OktaCommand {
 
 #[derive(Debug, Subcommand)]
 enum SamlCommand {
-    /// Verify one SAML response as the ACS endpoint would (flags of the saml-verify example).
+    /// Verify one SAML response as the ACS endpoint would (`saml verify --help` lists the flags).
     #[command(disable_help_flag = true)]
     Verify {
         /// --idp-cert CERT.pem --idp-issuer ISSUER --sp-entity-id ID --acs-url URL
-        /// [--now RFC3339] [--request-id ID] [--allow-unsolicited] [--allow-sha1] FILE
+        /// [--now TIME] [--request-id ID] [--allow-unsolicited] [--max-lifetime DURATION]
+        /// [--allow-sha1] [--allow-rsa-1024] [--allow-missing-audience-restriction] FILE
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<OsString>,
     },
