@@ -10,7 +10,7 @@
 //! assertion says), and `ProxyRestriction` only limits assertions the relying party would issue
 //! on the strength of this one, which we never do. Any other condition, a `saml:Condition` of
 //! any `xsi:type` or an element of another namespace, is recorded and refused by validation
-//! (SAML core §2.5.1.2: a condition that is not understood makes the assertion Indeterminate).
+//! (SAML core §2.5.1.1: a condition that is not understood makes the assertion Indeterminate).
 
 use crate::error::{Error, ShapeError, ValidationError};
 use crate::time::{DateTimeError, UnixTime};

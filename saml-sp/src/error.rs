@@ -354,7 +354,7 @@ pub enum ValidationError {
     },
     /// `Conditions` holds a condition we do not understand: a `saml:Condition` (with any
     /// `xsi:type`) or an element other than `AudienceRestriction`, `OneTimeUse` and
-    /// `ProxyRestriction` of the SAML assertion namespace. SAML core §2.5.1.2 makes such an
+    /// `ProxyRestriction` of the SAML assertion namespace. SAML core §2.5.1.1 makes such an
     /// assertion Indeterminate, and it is refused.
     #[error("unknown condition {{{namespace}}}{local}{}", xsi_type.as_deref().map(|t| format!(" (xsi:type {t:?})")).unwrap_or_default())]
     UnknownCondition {

@@ -160,8 +160,9 @@ fn check_status(response: Element<'_>) -> Result<(), Error> {
 /// processing instructions and repeated IDs; the root; more than one assertion child; an
 /// assertion inside `Extensions`; the signatures in the two allowed places (at most one each,
 /// each verified, then in schema position);
-/// the status; exactly one assertion, not encrypted; coverage; and last, any `Signature`,
-/// `Assertion` or `EncryptedAssertion` elsewhere in the document.
+/// the status and the Response `IssueInstant` (present, UTC); exactly one assertion, not
+/// encrypted; coverage; any `Signature`, `Assertion` or `EncryptedAssertion` elsewhere in the
+/// document; and last, the assertion model (its timestamps UTC).
 pub(crate) fn verify_document(
     doc: &Document,
     config: &SpConfig,

@@ -182,7 +182,7 @@ pub(crate) fn validate(
         }
     }
 
-    // A condition we do not understand makes the assertion Indeterminate (core §2.5.1.2).
+    // A condition we do not understand makes the assertion Indeterminate (core §2.5.1.1).
     let conditions = assertion.conditions.as_ref();
     if let Some(unknown) = conditions.and_then(|c| c.unknown.as_ref()) {
         return Err(ValidationError::UnknownCondition {

@@ -402,8 +402,8 @@ const ROWS: &[Row] = &[
     row("ruby-saml/valid_response.xml.base64", Deflated, Embedded, RUBY_ONELOGIN, RUBY_NOW)
         .irt(RUBY_IRT).legacy().long_lived(YEARS).out_of_scope("recipient",
             "the Response Destination `http://app.muda.no/sso/consume` and the bearer Recipient \
-             `recipient` (a placeholder) differ, and both must be our ACS URL (SAML profiles \
-             §4.1.4.5, §4.1.4.2); the ACS URL here is the Destination")
+             `recipient` (a placeholder) differ, and both must be our ACS URL (SAML bindings \
+             §3.5.5.2, profiles §4.1.4.3); the ACS URL here is the Destination")
         .signed_only("test@onelogin.com"),
     row("ruby-saml/invalids_invalid_signature_position.xml.base64", Deflated, Embedded, RUBY_ONELOGIN, RUBY_NOW)
         .irt(RUBY_IRT).legacy().long_lived(YEARS).invalid("shape"),

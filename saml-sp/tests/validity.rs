@@ -277,6 +277,24 @@ fn issue_instant_in_the_future_is_refused_beyond_the_skew() {
     assert!(verify_with(&lenient, &response_issued_at, Response::NOW).is_ok());
 }
 
+#[test]
+fn the_response_issue_instant_is_required() {
+    // Only the Assertion is signed: the Response attribute can be removed.
+    let signed = Response::default().signed();
+    let without = signed.replacen(" IssueInstant=\"2030-06-15T09:30:00.000Z\"", "", 1);
+    assert!(without.contains("<saml:Assertion ID=\"id-assertion-0001\" IssueInstant="));
+    match config().verify_response(without.as_bytes(), None, at(Response::NOW)) {
+        Err(Error::Shape(e)) => assert_eq!(
+            e,
+            ShapeError::MissingAttribute {
+                attribute: "IssueInstant",
+                element: "Response"
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
 // ---------------------------------------------------------------- UTC timestamps
 
 #[test]

@@ -1164,7 +1164,7 @@ class Gen:
         self.reject("unknown_condition_typed", self.sign_resp(r, mutate=add_condition(
             El(NS_A, "Condition", [("xsi:type", "ex:OfficeHoursOnly")],
                decl={"xsi": NS_XSI, "ex": "urn:example:conditions"}))), "condition",
-            "A saml:Condition of a type we do not know (SAML core 2.5.1.2: the assertion is Indeterminate)", [],
+            "A saml:Condition of a type we do not know (SAML core 2.5.1.1: the assertion is Indeterminate)", [],
             r=r)
         r = Resp("unknown_condition_foreign", "okta", ("response", "assertion"))
         self.reject("unknown_condition_foreign", self.sign_resp(r, mutate=add_condition(
