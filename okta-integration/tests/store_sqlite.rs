@@ -136,6 +136,45 @@ fn fifty_concurrent_creates_of_one_user_name_have_one_winner() {
 }
 
 #[test]
+fn concurrent_creates_of_distinct_users_all_commit_with_one_queue_entry_each() {
+    let clock = TestClock::new();
+    let path = temp_db("concurrent-distinct");
+    let store = Arc::new(open(&path, &clock));
+    let org = org(store.as_ref(), "acme", true);
+    let handles: Vec<_> = (0..40)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let scim = store_support::scim();
+                let mut v = scim
+                    .create("User", &user_body(&format!("user{i}@example.com")))
+                    .unwrap()
+                    .to_storage_json();
+                v["id"] = json!(format!("u{i}"));
+                let r = scim_core::Resource::from_storage_json(&v).unwrap();
+                block_on(store.resources(org).create(r)).map(|r| r.id().as_str().to_owned())
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = handles
+        .into_iter()
+        .map(|h| h.join().unwrap().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected: Vec<String> = (0..40).map(|i| format!("u{i}")).collect();
+    expected.sort();
+    assert_eq!(ids, expected);
+    // Reopening proves every answered write was committed.
+    drop(store);
+    let store = open(&path, &clock);
+    let page = block_on(store.resources(org).query("User", &ListQuery::new())).unwrap();
+    assert_eq!(page.total_results, 40);
+    let kinds = pending_kinds(&store);
+    assert_eq!(kinds.len(), 40);
+    assert!(kinds.iter().all(|(k, _)| *k == ChangeKind::UserCreated));
+}
+
+#[test]
 fn a_failure_after_the_resource_write_rolls_back_resource_and_queue_entry() {
     let clock = TestClock::new();
     let path = temp_db("atomic");

@@ -45,6 +45,7 @@ use scim_core::store::{ResourceStore, StoreFuture as ScimFuture};
 use scim_core::{RenderOptions, Resource, Scim, UniqueValue};
 use serde_json::{Value, json};
 
+use self::group::{BatchRunner, GroupQueue, GroupWrite, Job, Ran};
 use super::sql_filter::{self, Attr, CaseRules, Kind, Param};
 use super::{
     IdpSettings, IntegrationSettings, NewSession, OrgId, OrgSlug, Organization, RequestState,
@@ -55,6 +56,8 @@ use crate::provisioning::{
     Change, ChangeId, ChangeKind, ChangeSignal, ClaimedBatch, Counts, FailedChange, Progress,
     ProvisionEvent, user_snapshot,
 };
+
+mod group;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` is the number applied.
 const MIGRATIONS: &[&str] = &[
@@ -265,6 +268,8 @@ struct Inner {
     user_schema: String,
     group_schema: String,
     signal: ChangeSignal,
+    /// SCIM writes waiting for a group commit.
+    group: GroupQueue,
 }
 
 impl fmt::Debug for SqliteStore {
@@ -434,6 +439,7 @@ impl SqliteStore {
                 scim,
                 clock,
                 signal: ChangeSignal::new(),
+                group: GroupQueue::default(),
             }),
         };
         store.check_key_rules()?;
@@ -441,11 +447,17 @@ impl SqliteStore {
     }
 
     /// Key columns hold values folded per the schema's `caseExact` and `uniqueness`. When the
-    /// schema registry changed those rules since the keys were written, every key is rebuilt
-    /// (one transaction) so filters and uniqueness follow the new rules.
+    /// schema registry changed those rules, or scim-core its uniqueness keys
+    /// ([`scim_core::uniqueness::KEY_RULES`]), since the keys were written, every key is
+    /// rebuilt (one transaction) so filters and uniqueness follow the new rules.
     fn check_key_rules(&self) -> Result<(), StoreError> {
         let inner = &self.inner;
-        let fingerprint = format!("{:?}|{:?}", inner.user_rules, inner.group_rules);
+        let fingerprint = format!(
+            "{:?}|{:?}|{}",
+            inner.user_rules,
+            inner.group_rules,
+            scim_core::uniqueness::KEY_RULES
+        );
         inner.write(|tx| {
             let stored: Option<String> = tx
                 .query_row(
@@ -483,8 +495,14 @@ impl SqliteStore {
                         params![keys.user_name, keys.external_id, keys.display_name, keys.active, seq],
                     )
                     .map_err(db("rebuild keys"))?;
-                    res.write_index(tx, seq, r.id().as_str(), &keys)?;
-                    res.write_uniques(tx, &rtype, seq, &res.scim().unique_values(&r))
+                    res.write_index(tx, seq, r.id().as_str(), &keys, Row::Existing)?;
+                    res.write_uniques(
+                        tx,
+                        &rtype,
+                        seq,
+                        &res.scim().unique_values(&r),
+                        Row::Existing,
+                    )
                 })();
                 rebuilt.map_err(|e| StoreError::Corrupt {
                     what: "resource keys",
@@ -607,6 +625,66 @@ impl Inner {
     }
 }
 
+impl BatchRunner for Inner {
+    fn queue(&self) -> &GroupQueue {
+        &self.group
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction for the batch, a savepoint per write. A write that
+    /// fails is rolled back to its savepoint; an error that ends the transaction itself (the
+    /// commit, or SQLite rolling back on I/O failure) fails every write of the batch.
+    fn run_batch(&self, jobs: &mut [Box<dyn Job>]) {
+        let abort = |jobs: &mut [Box<dyn Job>], e: StoreError| {
+            for job in jobs.iter_mut() {
+                job.abort(&e);
+            }
+        };
+        let mut conn = lock(&self.writer);
+        let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => return abort(jobs, db("begin write transaction")(e)),
+        };
+        let step = |sql: &str| tx.prepare_cached(sql).and_then(|mut s| s.execute([]));
+        let mut notify = false;
+        for job in jobs.iter_mut() {
+            if let Err(e) = step("SAVEPOINT scim_write") {
+                return abort(jobs, db("begin write")(e));
+            }
+            let ended = match job.run(&tx) {
+                Ran::Kept { notify: n } => {
+                    notify |= n;
+                    step("RELEASE scim_write")
+                }
+                Ran::Failed => {
+                    step("ROLLBACK TO scim_write").and_then(|_| step("RELEASE scim_write"))
+                }
+            };
+            if let Err(e) = ended {
+                return abort(jobs, db("end write")(e));
+            }
+            if tx.is_autocommit() {
+                return abort(
+                    jobs,
+                    StoreError::Backend {
+                        operation: "write",
+                        detail: "the transaction was rolled back".into(),
+                    },
+                );
+            }
+        }
+        if let Err(e) = tx.commit() {
+            return abort(jobs, db("commit")(e));
+        }
+        drop(conn);
+        for job in jobs.iter_mut() {
+            job.committed();
+        }
+        if notify {
+            self.signal.notify();
+        }
+    }
+}
+
 fn org_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, bool, i64)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
@@ -679,6 +757,15 @@ fn active_code(v: Option<&Value>) -> Option<i64> {
         Value::Object(o) if o.values().all(Value::is_null) => Some(3),
         _ => Some(2),
     }
+}
+
+/// Whether a resource row already has index entries (emails, text, unique values) to replace.
+/// A new row has none: `delete_tx` removes a deleted row's entries, so a reused `seq` starts
+/// clean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Row {
+    New,
+    Existing,
 }
 
 /// A resource's state as the worker's payload needs it.
@@ -935,10 +1022,13 @@ impl OrgResources {
         tk: &str,
         seq: i64,
         values: &[UniqueValue],
+        row: Row,
     ) -> ScimResult<()> {
-        tx.prepare_cached("DELETE FROM unique_values WHERE res = ?")
-            .and_then(|mut s| s.execute([seq]))
-            .map_err(db("write uniqueness index"))?;
+        if row == Row::Existing {
+            tx.prepare_cached("DELETE FROM unique_values WHERE res = ?")
+                .and_then(|mut s| s.execute([seq]))
+                .map_err(db("write uniqueness index"))?;
+        }
         let mut ins = tx
             .prepare_cached(
                 "INSERT INTO unique_values(org_id, rtype, attribute, key, res) VALUES (?, ?, ?, ?, ?)",
@@ -962,11 +1052,23 @@ impl OrgResources {
     }
 
     /// Writes the key columns, emails and text index of a resource row.
-    fn write_index(&self, tx: &Connection, seq: i64, id: &str, keys: &Keys) -> ScimResult<()> {
+    fn write_index(
+        &self,
+        tx: &Connection,
+        seq: i64,
+        id: &str,
+        keys: &Keys,
+        row: Row,
+    ) -> ScimResult<()> {
         let e = db("write filter index");
-        tx.prepare_cached("DELETE FROM emails WHERE res = ?")
-            .and_then(|mut s| s.execute([seq]))
-            .map_err(&e)?;
+        if row == Row::Existing {
+            tx.prepare_cached("DELETE FROM emails WHERE res = ?")
+                .and_then(|mut s| s.execute([seq]))
+                .map_err(&e)?;
+            tx.prepare_cached("DELETE FROM resource_text WHERE rowid = ?")
+                .and_then(|mut s| s.execute([seq]))
+                .map_err(&e)?;
+        }
         {
             let mut ins = tx
                 .prepare_cached("INSERT INTO emails(org_id, res, value_key) VALUES (?, ?, ?)")
@@ -975,9 +1077,6 @@ impl OrgResources {
                 ins.execute(params![self.org, seq, v]).map_err(&e)?;
             }
         }
-        tx.prepare_cached("DELETE FROM resource_text WHERE rowid = ?")
-            .and_then(|mut s| s.execute([seq]))
-            .map_err(&e)?;
         tx.prepare_cached(
             "INSERT INTO resource_text(rowid, user_name, external_id, display_name, id, emails) VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -1030,7 +1129,7 @@ impl OrgResources {
             .unwrap_or(Value::Null)
     }
 
-    fn create_tx(&self, tx: &Transaction<'_>, resource: Resource) -> ScimResult<Resource> {
+    fn create_tx(&self, tx: &Connection, resource: Resource) -> ScimResult<Resource> {
         let (tk, kind) = self.type_key(resource.resource_type())?;
         let id = resource.id().as_str().to_owned();
         let exists: Option<i64> = tx
@@ -1067,8 +1166,8 @@ impl OrgResources {
         })
         .map_err(db("create resource"))?;
         let seq = tx.last_insert_rowid();
-        self.write_index(tx, seq, &id, &keys)?;
-        self.write_uniques(tx, &tk, seq, &uniques)?;
+        self.write_index(tx, seq, &id, &keys, Row::New)?;
+        self.write_uniques(tx, &tk, seq, &uniques, Row::New)?;
         let mut events = Vec::new();
         match kind {
             Kind::User => events.push(ProvisionEvent::UserCreated(user_snapshot(
@@ -1117,11 +1216,11 @@ impl OrgResources {
     /// The shared read-modify-write of PUT and PATCH.
     fn update_tx(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         resource_type: &str,
         id: &str,
         conditions: &Conditions,
-        apply: impl FnOnce(&Self, &Transaction<'_>, &str, i64, &Resource) -> ScimResult<Resource>,
+        apply: impl FnOnce(&Self, &Connection, &str, i64, &Resource) -> ScimResult<Resource>,
     ) -> ScimResult<(Resource, bool)> {
         let (tk, kind) = self.type_key(resource_type)?;
         let old = self
@@ -1147,8 +1246,14 @@ impl OrgResources {
             ])
         })
         .map_err(db("update resource"))?;
-        self.write_index(tx, old.seq, id, &keys)?;
-        self.write_uniques(tx, &tk, old.seq, &self.scim().unique_values(&new))?;
+        self.write_index(tx, old.seq, id, &keys, Row::Existing)?;
+        self.write_uniques(
+            tx,
+            &tk,
+            old.seq,
+            &self.scim().unique_values(&new),
+            Row::Existing,
+        )?;
         let now = self.inner.now();
         let mut events = Vec::new();
         let mut summary = String::new();
@@ -1286,7 +1391,7 @@ impl OrgResources {
 
     fn delete_tx(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         resource_type: &str,
         id: &str,
         conditions: &Conditions,
@@ -1617,13 +1722,31 @@ fn enqueue(
     Ok(())
 }
 
+impl OrgResources {
+    /// A copy for a queued write, which must own everything it uses.
+    fn detached(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            org: self.org,
+        }
+    }
+
+    /// Queues a write for the next group commit (see [`group`]).
+    fn grouped<T, F>(&self, write: F) -> ScimFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Self, &Connection) -> ScimResult<(T, bool)> + Send + 'static,
+    {
+        let me = self.detached();
+        Box::pin(GroupWrite::new(Arc::clone(&self.inner), move |conn| {
+            write(&me, conn)
+        }))
+    }
+}
+
 impl ResourceStore for OrgResources {
     fn create(&self, resource: Resource) -> ScimFuture<'_, Resource> {
-        ready(move || {
-            let out = self.inner.write(|tx| self.create_tx(tx, resource))?;
-            self.inner.signal.notify();
-            Ok(out)
-        })
+        self.grouped(move |me, tx| Ok((me.create_tx(tx, resource)?, true)))
     }
 
     fn get<'a>(&'a self, resource_type: &'a str, id: &'a str) -> ScimFuture<'a, Resource> {
@@ -1645,18 +1768,24 @@ impl ResourceStore for OrgResources {
         body: &'a Value,
         conditions: &'a Conditions,
     ) -> ScimFuture<'a, Resource> {
-        ready(move || {
-            let (out, changed) = self.inner.write(|tx| {
-                self.update_tx(tx, resource_type, id, conditions, |s, tx, tk, seq, cur| {
-                    let new = s.scim().replace(cur, body)?;
+        let (resource_type, id, body, conditions) = (
+            resource_type.to_owned(),
+            id.to_owned(),
+            body.clone(),
+            conditions.clone(),
+        );
+        self.grouped(move |me, tx| {
+            me.update_tx(
+                tx,
+                &resource_type,
+                &id,
+                &conditions,
+                |s, tx, tk, seq, cur| {
+                    let new = s.scim().replace(cur, &body)?;
                     s.check_unique(tx, tk, &s.scim().unique_values(&new), Some(seq))?;
                     Ok(new)
-                })
-            })?;
-            if changed {
-                self.inner.signal.notify();
-            }
-            Ok(out)
+                },
+            )
         })
     }
 
@@ -1667,20 +1796,26 @@ impl ResourceStore for OrgResources {
         request: &'a PatchRequest,
         conditions: &'a Conditions,
     ) -> ScimFuture<'a, Resource> {
-        ready(move || {
-            let (out, changed) = self.inner.write(|tx| {
-                self.update_tx(tx, resource_type, id, conditions, |s, tx, tk, seq, cur| {
+        let (resource_type, id, request, conditions) = (
+            resource_type.to_owned(),
+            id.to_owned(),
+            request.clone(),
+            conditions.clone(),
+        );
+        self.grouped(move |me, tx| {
+            me.update_tx(
+                tx,
+                &resource_type,
+                &id,
+                &conditions,
+                |s, tx, tk, seq, cur| {
                     let mut new = cur.clone();
-                    s.scim().patch_checked(&mut new, request, |vals| {
+                    s.scim().patch_checked(&mut new, &request, |vals| {
                         s.check_unique(tx, tk, vals, Some(seq))
                     })?;
                     Ok(new)
-                })
-            })?;
-            if changed {
-                self.inner.signal.notify();
-            }
-            Ok(out)
+                },
+            )
         })
     }
 
@@ -1690,11 +1825,11 @@ impl ResourceStore for OrgResources {
         id: &'a str,
         conditions: &'a Conditions,
     ) -> ScimFuture<'a, ()> {
-        ready(move || {
-            self.inner
-                .write(|tx| self.delete_tx(tx, resource_type, id, conditions))?;
-            self.inner.signal.notify();
-            Ok(())
+        let (resource_type, id, conditions) =
+            (resource_type.to_owned(), id.to_owned(), conditions.clone());
+        self.grouped(move |me, tx| {
+            me.delete_tx(tx, &resource_type, &id, &conditions)?;
+            Ok(((), true))
         })
     }
 
