@@ -32,7 +32,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{
-    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, config::DbConfig,
+    params,
 };
 use saml_sp::time::{TimeProvider, UnixTime};
 use saml_sp::{ReplayCache, ReplayRefusal};
@@ -357,6 +358,12 @@ fn configure(conn: &Connection, opts: &SqliteOptions) -> Result<(), StoreError> 
     .map_err(db("set synchronous"))?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(db("enable foreign keys"))?;
+    // The query planner stability guarantee: a plan never depends on bound values. Without
+    // it SQLite marks `col = ?` terms as "re-plan when the value moves into or out of 0..=1",
+    // and since the statement cache clears bindings between uses, every statement of the
+    // organization with id 1 was re-parsed and re-planned on each execution.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(db("enable the query planner stability guarantee"))?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -564,6 +571,9 @@ impl SqliteStore {
         })
     }
 }
+
+/// The `filter=userName eq "..."` lookup, the request Okta sends before every create.
+const USER_NAME_LOOKUP_SQL: &str = "SELECT seq, doc FROM resources WHERE org_id = ? AND rtype = 'user' AND user_name_key = ? ORDER BY seq";
 
 fn param_value(p: &Param) -> rusqlite::types::Value {
     match p {
@@ -1487,9 +1497,7 @@ impl OrgResources {
     fn user_name_lookup(&self, conn: &Connection, name: &str, q: &ListQuery) -> ScimResult<Page> {
         let key = self.inner.user_rules.key(Attr::UserName, name);
         let mut stmt = conn
-            .prepare_cached(
-                "SELECT seq, doc FROM resources WHERE org_id = ? AND rtype = 'user' AND user_name_key = ? ORDER BY seq",
-            )
+            .prepare_cached(USER_NAME_LOOKUP_SQL)
             .map_err(db("look up userName"))?;
         let rows = stmt
             .query_map(params![self.org, key], |r| {
@@ -2765,5 +2773,70 @@ impl Store for SqliteStore {
             }
             Ok(n)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_core::ids::SequentialIds;
+    use scim_core::query::ListQuery;
+    use scim_core::time::{FixedClock, Timestamp};
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+
+    fn block_on<F: Future>(f: F) -> F::Output {
+        let mut f = std::pin::pin!(f);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+                return v;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Statements come from the cache, which clears their bindings between uses; a plan that
+    /// depended on bound values would be re-prepared on every use (it was, for organization 1).
+    #[test]
+    fn cached_statements_are_not_re_prepared_between_uses() {
+        let dir = std::env::temp_dir().join(format!("okta-sqlite-qpsg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let clock = Arc::new(FixedClock::new(
+            Timestamp::from_unix_seconds(1_800_000_000).unwrap(),
+        ));
+        let scim = Arc::new(Scim::new(clock, Arc::new(SequentialIds::new("u"))));
+        let store = SqliteStore::open(
+            dir.join("store.db"),
+            Arc::clone(&scim),
+            Arc::new(saml_sp::time::SystemTimeProvider),
+        )
+        .unwrap();
+        let slug = OrgSlug::try_from("acme").unwrap();
+        let org = block_on(store.create_organization(&slug, "Acme", true)).unwrap();
+        assert_eq!(org.id.get(), 1);
+        let res = store.resources(org.id);
+        for name in ["a@example.com", "b@example.com"] {
+            let user = scim
+                .create("User", &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name}))
+                .unwrap();
+            block_on(res.create(user)).unwrap();
+        }
+        for i in 0..20 {
+            let filter = format!("userName eq \"{}@example.com\"", ["a", "b"][i % 2]);
+            let q = ListQuery::from_params([("filter", filter.as_str())], true).unwrap();
+            assert_eq!(block_on(res.query("User", &q)).unwrap().total_results, 1);
+        }
+        let mut executions = 0;
+        for reader in &store.inner.readers {
+            let conn = lock(reader);
+            let stmt = conn.prepare_cached(USER_NAME_LOOKUP_SQL).unwrap();
+            assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+            executions += stmt.get_status(rusqlite::StatementStatus::Run);
+        }
+        assert_eq!(executions, 20);
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
