@@ -1739,6 +1739,25 @@ impl OrgResources {
         }
     }
 
+    /// Queues a PUT or PATCH (`apply` computes the new resource from the stored one) for the
+    /// next group commit.
+    fn grouped_update<F>(
+        &self,
+        resource_type: &str,
+        id: &str,
+        conditions: &Conditions,
+        apply: F,
+    ) -> ScimFuture<'static, Resource>
+    where
+        F: FnOnce(&Self, &Connection, &str, i64, &Resource) -> ScimResult<Resource>
+            + Send
+            + 'static,
+    {
+        let (resource_type, id, conditions) =
+            (resource_type.to_owned(), id.to_owned(), conditions.clone());
+        self.grouped(move |me, tx| me.update_tx(tx, &resource_type, &id, &conditions, apply))
+    }
+
     /// Queues a write for the next group commit (see [`group`]).
     fn grouped<T, F>(&self, write: F) -> ScimFuture<'static, T>
     where
@@ -1776,24 +1795,11 @@ impl ResourceStore for OrgResources {
         body: &'a Value,
         conditions: &'a Conditions,
     ) -> ScimFuture<'a, Resource> {
-        let (resource_type, id, body, conditions) = (
-            resource_type.to_owned(),
-            id.to_owned(),
-            body.clone(),
-            conditions.clone(),
-        );
-        self.grouped(move |me, tx| {
-            me.update_tx(
-                tx,
-                &resource_type,
-                &id,
-                &conditions,
-                |s, tx, tk, seq, cur| {
-                    let new = s.scim().replace(cur, &body)?;
-                    s.check_unique(tx, tk, &s.scim().unique_values(&new), Some(seq))?;
-                    Ok(new)
-                },
-            )
+        let body = body.clone();
+        self.grouped_update(resource_type, id, conditions, move |s, tx, tk, seq, cur| {
+            let new = s.scim().replace(cur, &body)?;
+            s.check_unique(tx, tk, &s.scim().unique_values(&new), Some(seq))?;
+            Ok(new)
         })
     }
 
@@ -1804,26 +1810,13 @@ impl ResourceStore for OrgResources {
         request: &'a PatchRequest,
         conditions: &'a Conditions,
     ) -> ScimFuture<'a, Resource> {
-        let (resource_type, id, request, conditions) = (
-            resource_type.to_owned(),
-            id.to_owned(),
-            request.clone(),
-            conditions.clone(),
-        );
-        self.grouped(move |me, tx| {
-            me.update_tx(
-                tx,
-                &resource_type,
-                &id,
-                &conditions,
-                |s, tx, tk, seq, cur| {
-                    let mut new = cur.clone();
-                    s.scim().patch_checked(&mut new, &request, |vals| {
-                        s.check_unique(tx, tk, vals, Some(seq))
-                    })?;
-                    Ok(new)
-                },
-            )
+        let request = request.clone();
+        self.grouped_update(resource_type, id, conditions, move |s, tx, tk, seq, cur| {
+            let mut new = cur.clone();
+            s.scim().patch_checked(&mut new, &request, |vals| {
+                s.check_unique(tx, tk, vals, Some(seq))
+            })?;
+            Ok(new)
         })
     }
 
