@@ -123,6 +123,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(any(feature = "hyper", feature = "tower"))]
 pub mod adapters;
 pub mod audit;

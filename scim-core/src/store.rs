@@ -98,6 +98,59 @@ struct State {
 
 /// An in-memory [`ResourceStore`] for tests and small embeddings. One mutex guards all state,
 /// so uniqueness checks and writes are atomic under concurrent requests.
+///
+/// The request handling of `POST /Users`, `PATCH /Users/{id}` and `GET /Users?filter=…`. The
+/// futures are ready at once; any executor runs them (here a minimal one, to stay
+/// dependency-free):
+///
+/// ```
+/// use std::sync::Arc;
+/// use scim_core::ids::SequentialIds;
+/// use scim_core::meta::Conditions;
+/// use scim_core::query::ListQuery;
+/// use scim_core::store::{MemoryStore, ResourceStore};
+/// use scim_core::time::SystemClock;
+/// use scim_core::Scim;
+/// use serde_json::json;
+///
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     let mut f = std::pin::pin!(f);
+/// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
+/// # }
+/// # block_on(async {
+/// let scim = Arc::new(Scim::new(Arc::new(SystemClock), Arc::new(SequentialIds::new("u"))));
+/// let store = MemoryStore::new(scim.clone());
+///
+/// // POST /Users: the engine validates the body, the store enforces uniqueness.
+/// let body = json!({
+///     "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///     "userName": "jane@example.com", "active": true
+/// });
+/// let jane = store.create(scim.create("User", &body)?).await?;
+/// let again = store.create(scim.create("User", &body)?).await.unwrap_err();
+/// assert_eq!(again.status(), 409);
+///
+/// // PATCH /Users/{id} (no If-Match header: no conditions)
+/// let patch = scim.parse_patch(&json!({
+///     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+///     "Operations": [{"op": "replace", "value": {"active": false}}]
+/// }))?;
+/// store.patch("User", jane.id().as_str(), &patch, &Conditions::default()).await?;
+///
+/// // GET /Users?filter=…&count=10 (`true`: accept the lenient dialect, see `Options`)
+/// let query = ListQuery::from_params(
+///     [("filter", r#"userName eq "JANE@example.com" and active eq false"#), ("count", "10")],
+///     true,
+/// )?;
+/// let page = store.query("User", &query).await?;
+/// let body = scim.list_response(&page, None, None)?;
+/// assert_eq!(body["totalResults"], 1);
+/// assert_eq!(body["Resources"][0]["id"], jane.id().as_str());
+/// # Ok::<(), scim_core::Error>(())
+/// # })?;
+/// # Ok::<(), scim_core::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct MemoryStore {
     scim: Arc<Scim>,
