@@ -11,7 +11,8 @@
 //! ```
 //!
 //! `FILE` holds the POSTed `SAMLResponse` value (base64, any line breaks) or the raw XML; `-`
-//! reads standard input. Exit statuses: [`EXIT_VERIFIED`] (0) with the assertion as JSON on
+//! reads standard input. `--idp-cert` takes PEM, bare base64, or the IdP's metadata XML (all its
+//! signing certificates are trusted). Exit statuses: [`EXIT_VERIFIED`] (0) with the assertion as JSON on
 //! standard output; [`EXIT_REJECTED`] (1) with one line `rejected: <check>: <detail>` on
 //! standard error ([`Error::check`](crate::Error::check) names the check); [`EXIT_USAGE`] (2)
 //! for bad arguments or an unreadable file or certificate.
@@ -39,6 +40,7 @@ use std::time::Duration;
 use crate::config::{Certificate, IdpConfig, SpConfig, SpConfigBuilder};
 use crate::danger::DangerousOptions;
 use crate::ids::{AcsUrl, EntityId, RequestId};
+use crate::metadata::IdpMetadata;
 use crate::time::{SystemTimeProvider, TimeProvider, UnixTime};
 use crate::verified::Authenticated;
 
@@ -54,7 +56,7 @@ const FLAGS: &[(&str, &str, &str)] = &[
     (
         "--idp-cert",
         "FILE",
-        "IdP signing certificate(s): PEM (several during a rollover) or bare base64 (required)",
+        "IdP signing certificate(s): PEM (several during a rollover), bare base64, or the IdP metadata XML (required)",
     ),
     (
         "--idp-issuer",
@@ -347,6 +349,31 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 type Prepared = (SpConfig, Vec<u8>, UnixTime, Option<RequestId>);
 
+/// The certificates of `--idp-cert`: PEM or bare base64, or the signing certificates of IdP
+/// metadata XML (what Okta's "Identity Provider metadata" link serves).
+fn read_certificates(text: &str) -> Result<Vec<Certificate>, String> {
+    if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+    {
+        let metadata =
+            IdpMetadata::parse(text.as_bytes()).map_err(|e| format!("IdP metadata: {e}"))?;
+        let certificates = metadata
+            .signing_certificates()
+            .iter()
+            .map(|der| Certificate::from_der(der))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("IdP metadata: {e}"))?;
+        if certificates.is_empty() {
+            return Err("IdP metadata: no signing certificate".to_owned());
+        }
+        Ok(certificates)
+    } else {
+        Certificate::from_pem_bundle(text).map_err(|e| e.to_string())
+    }
+}
+
 /// Builds the verifier and reads the input; every failure here is a usage error.
 fn prepare(options: &Options, stdin: &mut dyn Read) -> Result<Prepared, String> {
     let (Some(cert_path), Some(issuer), Some(entity_id), Some(acs_url), Some(file)) = (
@@ -360,7 +387,7 @@ fn prepare(options: &Options, stdin: &mut dyn Read) -> Result<Prepared, String> 
     };
     let cert_text = std::fs::read_to_string(cert_path)
         .map_err(|e| format!("cannot read {}: {e}", cert_path.display()))?;
-    let certificates = Certificate::from_pem_bundle(&cert_text)
+    let certificates = read_certificates(&cert_text)
         .map_err(|e| format!("--idp-cert {}: {e}", cert_path.display()))?;
     let issuer = EntityId::try_from(issuer.as_str()).map_err(|e| format!("--idp-issuer: {e}"))?;
     let idp = IdpConfig::new(issuer, certificates).map_err(|e| format!("--idp-cert: {e}"))?;

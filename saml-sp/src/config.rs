@@ -62,6 +62,12 @@ impl Certificate {
                 blocks.push(after.get(..end).unwrap_or_default());
                 rest = after.get(end + PEM_END.len()..).unwrap_or_default();
             }
+        } else if let Some(label) = other_pem_label(text) {
+            // Typically the SP's own private key pasted by mistake: say what it is.
+            return Err(ConfigError::Certificate {
+                index: 0,
+                detail: format!("this is a PEM \"{label}\", not a CERTIFICATE"),
+            });
         } else {
             blocks.push(text);
         }
@@ -90,6 +96,13 @@ impl Certificate {
             .map(|key| Self { key })
             .map_err(|detail| ConfigError::Certificate { index, detail })
     }
+}
+
+/// The label of the first PEM block (`-----BEGIN <label>-----`) of `text`, if there is one.
+fn other_pem_label(text: &str) -> Option<&str> {
+    let after = text.split_once("-----BEGIN ")?.1;
+    let label = after.split_once("-----")?.0.trim();
+    (!label.is_empty() && label.len() <= 64 && !label.contains('\n')).then_some(label)
 }
 
 /// The identity provider we trust: its entity ID (the expected `Issuer`) and signing
@@ -385,6 +398,14 @@ mod tests {
             Certificate::from_pem("aGVsbG8="),
             Err(ConfigError::Certificate { index: 0, .. })
         ));
+        // A private key (or any other PEM block) pasted instead of the certificate says so.
+        assert_eq!(
+            Certificate::from_pem("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"),
+            Err(ConfigError::Certificate {
+                index: 0,
+                detail: "this is a PEM \"PRIVATE KEY\", not a CERTIFICATE".to_owned()
+            })
+        );
         let truncated = format!("{PEM_BEGIN}\nMIIB\n");
         assert!(matches!(
             Certificate::from_pem(&truncated),

@@ -166,6 +166,68 @@ fn bench_responses_verify_and_print_the_assertion() {
 }
 
 #[test]
+fn idp_metadata_is_accepted_as_the_certificate_file() {
+    // The real Google Workspace response of the shared fixtures, checked against the IdP
+    // metadata file as it was published (no certificate extracted by hand).
+    let saml = bench_dir().join("../saml/crewjam-saml");
+    let metadata = saml.join("google_idp_metadata.xml");
+    let response = saml.join("TestSPCanHandlePlaintextResponse_response.b64");
+    for path in [&metadata, &response] {
+        assert!(path.is_file(), "fixture {} is missing", path.display());
+    }
+    let output = run(
+        &[
+            "--idp-cert",
+            metadata.to_str().unwrap(),
+            "--idp-issuer",
+            "https://accounts.google.com/o/saml2?idpid=C02dfl1r1",
+            "--sp-entity-id",
+            "https://29ee6d2e.ngrok.io/saml/metadata",
+            "--acs-url",
+            "https://29ee6d2e.ngrok.io/saml/acs",
+            "--now",
+            "2016-01-05T16:55:39Z",
+            "--request-id",
+            "id-fd419a5ab0472645427f8e07d87a3a5dd0b2e9a6",
+            response.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["name_id"]["value"], "ross@octolabs.io");
+
+    // Metadata without any certificate is a usage error that says so.
+    let dir = std::env::temp_dir().join(format!("saml-verify-metadata-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("no-cert-metadata.xml");
+    std::fs::write(
+        &empty,
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#,
+    )
+    .unwrap();
+    let output = run(
+        &[
+            "--idp-cert",
+            empty.to_str().unwrap(),
+            "--idp-issuer",
+            "https://idp.example",
+            "--sp-entity-id",
+            SP_ENTITY_ID,
+            "--acs-url",
+            ACS_URL,
+            response.to_str().unwrap(),
+        ],
+        None,
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: --idp-cert "), "{stderr}");
+    assert!(stderr.contains("IdP metadata"), "{stderr}");
+}
+
+#[test]
 fn large_response_keeps_every_attribute() {
     let path = bench_file("response_large_both_signed.b64");
     let output = verify(

@@ -126,9 +126,7 @@ impl SignatureAlgorithm {
             }),
             (Family::Rsa, KeyKind::Rsa { bits }) if bits >= 1024 => {
                 if !policy.allow_rsa_1024 {
-                    return Err(
-                        "RSA key under 2048 bits (enable DangerousOptions::allow_rsa_1024)",
-                    );
+                    return Err("RSA key under 2048 bits, which is not enabled");
                 }
                 match self.hash {
                     Hash::Sha1 => Ok(&signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY),
