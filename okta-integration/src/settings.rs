@@ -387,6 +387,16 @@ fn read_certificates(text: &str) -> Result<Vec<CertificateInfo>, String> {
             blocks.push(after.get(..end).unwrap_or_default());
             rest = after.get(end + PEM_END.len()..).unwrap_or_default();
         }
+    } else if text.contains("-----BEGIN ") {
+        return Err(if text.contains("PRIVATE KEY-----") {
+            "This is a private key, not a certificate: paste the X.509 Certificate from the \
+             identity provider's setup instructions."
+                .to_owned()
+        } else {
+            "This is not a certificate: paste the X.509 Certificate (BEGIN CERTIFICATE) from the \
+             identity provider's setup instructions."
+                .to_owned()
+        });
     } else {
         blocks.push(text);
     }

@@ -144,6 +144,22 @@ async fn invalid_settings_have_per_field_errors_and_save_nothing() {
         Some("The certificate is not an X.509 certificate.")
     );
     assert_eq!(errors.for_field(SettingsField::Issuer), None);
+    // A private key pasted into the certificate field is named as such.
+    let mut f = form();
+    f.certificate = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n".into();
+    let Err(Error::InvalidSettings(errors)) = env
+        .integration
+        .save_settings("acme", &Actor::Operator, &f)
+        .await
+    else {
+        panic!("a private key was accepted as the certificate")
+    };
+    assert!(
+        errors
+            .for_field(SettingsField::Certificate)
+            .is_some_and(|m| m.starts_with("This is a private key, not a certificate")),
+        "{errors:?}"
+    );
     assert!(
         env.integration
             .current_settings("acme")
