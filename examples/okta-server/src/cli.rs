@@ -328,6 +328,17 @@ pub(crate) fn open_data(dir: &Path) -> Result<Data, CliError> {
     })
 }
 
+/// An unknown organization, naming the data directory: a forgotten `--data` (or
+/// `OKTA_SERVER_DATA`) is the usual cause.
+fn no_such_org(slug: &OrgName, dir: &Path) -> CliError {
+    CliError::new(format!(
+        "there is no organization {slug} in the data directory {dir} \
+         (`okta-server org list --data {dir}` lists its organizations; \
+         give --data the directory `serve` uses)",
+        dir = dir.display()
+    ))
+}
+
 fn parse_org(text: &str) -> Result<OrgName, CliError> {
     OrgName::try_from(text).map_err(CliError::new)
 }
@@ -421,13 +432,14 @@ async fn org_command(command: OrgCommand) -> Result<(), CliError> {
         } => {
             let slug = parse_org(&org)?;
             let base = base.resolve(&data.data)?;
-            let data = open_data(&data.data)?;
+            let dir = data.data;
+            let data = open_data(&dir)?;
             let org = data
                 .backend
                 .org(&slug)
                 .await
                 .map_err(CliError::new)?
-                .ok_or_else(|| CliError::new(format!("there is no organization {slug}")))?;
+                .ok_or_else(|| no_such_org(&slug, &dir))?;
             let lookup = slug.as_str().to_owned();
             let member = data
                 .db
@@ -486,13 +498,14 @@ async fn okta_command(command: OktaCommand) -> Result<(), CliError> {
                     .transpose()?
                     .unwrap_or_default(),
             };
-            let data = open_data(&data.data)?;
+            let dir = data.data;
+            let data = open_data(&dir)?;
             let org = data
                 .backend
                 .org(&slug)
                 .await
                 .map_err(CliError::new)?
-                .ok_or_else(|| CliError::new(format!("there is no organization {slug}")))?;
+                .ok_or_else(|| no_such_org(&slug, &dir))?;
             match data
                 .backend
                 .save_settings(&org, &form, None)

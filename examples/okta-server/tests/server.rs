@@ -220,6 +220,8 @@ fn okta_setup_prints_only_a_token_that_authenticates_scim_until_the_next_setup()
         stderr.contains("there is no organization nobody"),
         "{stderr}"
     );
+    // It names the data directory it looked in (a forgotten --data is the usual cause).
+    assert!(stderr.contains(data.to_str().unwrap()), "{stderr}");
     // The token that failed setups did not replace still works.
     let still = client.get(
         &host,
