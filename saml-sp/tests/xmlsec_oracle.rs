@@ -376,3 +376,34 @@ fn oracle_refuses_what_it_must() {
         ))
     );
 }
+
+/// Found by the differential fuzzer: a both-signed response whose Response `Signature` is
+/// moved into a namespace whose name is not a URI (`http://www.w3.org/2000/09#/xmldsig#`)
+/// leaves one real signature, on the untouched Assertion. libxml2's canonicalization fails on
+/// the whole document because of that namespace name, so libxmlsec1 refuses it; we refuse it
+/// while parsing.
+#[test]
+fn a_namespace_name_that_is_not_a_uri_is_refused_anywhere_in_the_document() {
+    let original =
+        String::from_utf8(read(&generated_dir().join("valid/entra_both_signed.xml"))).unwrap();
+    let cert = String::from_utf8(read(&generated_dir().join("keys/idp-rsa2048.crt"))).unwrap();
+    let real = r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">"#;
+    let broken = r#"<Signature xmlns="http://www.w3.org/2000/09#/xmldsig#">"#;
+    assert_eq!(original.matches(real).count(), 2);
+    let mutated = original.replacen(real, broken, 1);
+    // The untouched document verifies for both.
+    assert!(verify_signatures(original.as_bytes(), &cert, false, false, false).is_ok());
+    assert_eq!(
+        verify_every_signature(original.as_bytes(), &[&cert]).unwrap(),
+        2
+    );
+    // The mutated one is refused by both.
+    let ours = verify_signatures(mutated.as_bytes(), &cert, false, false, false).unwrap_err();
+    assert_eq!(ours.check(), "xml_syntax");
+    assert!(
+        ours.to_string()
+            .contains("namespace name is not an absolute URI"),
+        "{ours}"
+    );
+    assert!(verify_every_signature(mutated.as_bytes(), &[&cert]).is_err());
+}

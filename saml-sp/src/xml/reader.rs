@@ -126,15 +126,45 @@ fn split_qname(name: &str) -> Option<(&str, &str)> {
 
 /// Whether `uri` starts with a URI scheme (RFC 3986 §3.1: `ALPHA *( ALPHA / DIGIT / "+" / "-" /
 /// "." )` then `:`), i.e. is not a relative reference.
-fn has_uri_scheme(uri: &str) -> bool {
-    let Some(colon) = uri.as_bytes().iter().position(|&b| b == b':') else {
+fn is_absolute_uri(uri: &str) -> bool {
+    let bytes = uri.as_bytes();
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return false;
     };
-    let scheme = uri.as_bytes().get(..colon).unwrap_or_default();
-    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+    let (scheme, rest) = bytes.split_at(colon);
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
             .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    scheme_ok && is_uri_tail(rest)
+}
+
+/// Whether `rest` (from the scheme's `:` on) holds only RFC 3986 URI characters: unreserved,
+/// sub-delims, `:` `@` `/` `?`, `%` with two hex digits, and at most one `#`. libxml2's
+/// canonicalization fails on a document with any other namespace URI, anywhere in it, so a
+/// signed document cannot contain one.
+fn is_uri_tail(rest: &[u8]) -> bool {
+    let mut fragments = 0;
+    let mut i = 0;
+    while let Some(&b) = rest.get(i) {
+        match b {
+            b'%' => {
+                let hex = |j: usize| rest.get(j).is_some_and(u8::is_ascii_hexdigit);
+                if !(hex(i + 1) && hex(i + 2)) {
+                    return false;
+                }
+                i += 3;
+                continue;
+            }
+            b'#' => fragments += 1,
+            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+'
+            | b',' | b';' | b'=' | b':' | b'@' | b'/' | b'?' => {}
+            _ if b.is_ascii_alphanumeric() => {}
+            _ => return false,
+        }
+        i += 1;
+    }
+    fragments <= 1
 }
 
 /// Appends `raw` to `out` with line ends normalized.
@@ -763,10 +793,11 @@ impl<'i> Builder<'i> {
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
         }
-        if !uri.is_empty() && !has_uri_scheme(uri) {
+        if !uri.is_empty() && !is_absolute_uri(uri) {
             // Canonical XML 1.0 §2.1: canonicalization fails on relative namespace URIs
-            // (libxml2 refuses them too), so no signed document can contain one.
-            return Err(syntax(offset, "relative namespace URI"));
+            // (libxml2 refuses them too, and any string that does not parse as a URI), so no
+            // signed document can contain one.
+            return Err(syntax(offset, "namespace name is not an absolute URI"));
         }
         let element_decls = self
             .doc

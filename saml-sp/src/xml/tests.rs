@@ -91,12 +91,34 @@ fn refuses_malformed_documents() {
         "a prefix cannot be undeclared in XML 1.0"
     );
     assert_eq!(syntax_message(""), "no root element");
-    assert_eq!(
-        syntax_message("<a xmlns:xs='XMLSchema'/>"),
-        "relative namespace URI"
-    );
-    assert_eq!(syntax_message("<a xmlns='/ns'/>"), "relative namespace URI");
-    assert!(parse("<a xmlns='urn:x' xmlns:b='http://b.example/#'/>").is_ok());
+    for uri in [
+        "XMLSchema",
+        "/ns",
+        "http://www.w3.org/2000/09#/xmldsig#",
+        "http://example.com/a b",
+        "urn:x:\u{e9}",
+        "urn:x%2",
+        "urn:x%zz",
+        "http://example.com/{x}",
+        ":x",
+        "1http://example.com/",
+    ] {
+        assert_eq!(
+            syntax_message(&format!("<a xmlns:p=\"{uri}\"/>")),
+            "namespace name is not an absolute URI",
+            "{uri}"
+        );
+    }
+    for uri in [
+        "urn:x",
+        "http://b.example/#",
+        "http://www.w3.org/2000/09/xmldsig#",
+        "urn:oasis:names:tc:SAML:2.0:assertion",
+        "http://example.com/a%20b?q=1&amp;r=(2);s=*,+$!'@~_.-:",
+        "tag:example.com,2026:x#frag",
+    ] {
+        assert!(parse(&format!("<a xmlns:p=\"{uri}\"/>")).is_ok(), "{uri}");
+    }
     assert_eq!(
         syntax_message("<a xmlns:p='urn:u' xmlns:p='urn:v'/>"),
         "namespace declared twice on one element"
