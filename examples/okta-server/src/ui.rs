@@ -505,21 +505,31 @@ async fn github_step(ctx: &Ctx<'_>) -> Response<Bytes> {
             return internal_error(ctx.state, &ctx.org, &error.to_string());
         }
     }
-    let connect = if ctx.state.github_authorize_url.is_some() {
-        "<a class=\"button\" href=\"/welcome/github/connect\">Connect GitHub</a>".to_owned()
+    let name = if viewer.member.display_name.is_empty() {
+        &viewer.member.email
     } else {
-        "<a class=\"button secondary\" aria-disabled=\"true\">Connect GitHub</a><p class=\"hint\">GitHub is not configured on this server (okta-server serve --github-authorize-url URL).</p>".to_owned()
+        &viewer.member.display_name
     };
-    let body = format!(
-        "<div class=\"card narrow\"><h1>Welcome, {}</h1><p>Connect your GitHub account so {} can show your repositories. You can do this later from the home page.</p><p>{connect}</p><p><a href=\"/\">Skip for now</a></p></div>",
-        escape(if viewer.member.display_name.is_empty() {
-            &viewer.member.email
-        } else {
-            &viewer.member.display_name
-        }),
-        escape(&ctx.org.display_name)
+    let body = github_step_body(
+        name,
+        &ctx.org.display_name,
+        ctx.state.github_authorize_url.is_some(),
     );
     ctx.ok("Connect GitHub", Nav::None, body)
+}
+
+/// The "Connect GitHub" step after the first sign-in, with its Skip link.
+fn github_step_body(name: &str, org_name: &str, github_configured: bool) -> String {
+    let connect = if github_configured {
+        "<a class=\"button\" href=\"/welcome/github/connect\">Connect GitHub</a>"
+    } else {
+        "<a class=\"button secondary\" aria-disabled=\"true\">Connect GitHub</a><p class=\"hint\">GitHub is not configured on this server (okta-server serve --github-authorize-url URL).</p>"
+    };
+    format!(
+        "<div class=\"card narrow\"><h1>Welcome, {}</h1><p>Connect your GitHub account so {} can show your repositories. You can do this later from the home page.</p><div>{connect}</div><p class=\"spaced\"><a href=\"/\">Skip for now</a></p></div>",
+        escape(name),
+        escape(org_name)
+    )
 }
 
 async fn github_connect(ctx: &Ctx<'_>) -> Response<Bytes> {
@@ -1059,4 +1069,45 @@ async fn audit_page(ctx: &Ctx<'_>, before: Option<i64>, kind: Option<String>) ->
     }
     body.push_str("</div>");
     ctx.ok("Audit log", Nav::Settings, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether a `<p>` opens inside another (invalid HTML: the browser closes the outer one and
+    /// leaves a stray empty paragraph).
+    fn has_nested_paragraph(html: &str) -> bool {
+        let mut open = false;
+        let mut rest = html;
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i..];
+            if rest.starts_with("<p>") || rest.starts_with("<p ") {
+                if open {
+                    return true;
+                }
+                open = true;
+            } else if rest.starts_with("</p>") {
+                open = false;
+            }
+            rest = &rest[1..];
+        }
+        false
+    }
+
+    #[test]
+    fn github_step_is_valid_html_with_or_without_github() {
+        for configured in [true, false] {
+            let body = github_step_body("Ann <A>", "Acme", configured);
+            assert!(!has_nested_paragraph(&body), "{body}");
+            assert!(body.contains("Welcome, Ann &lt;A&gt;"), "{body}");
+            assert!(body.contains("<a href=\"/\">Skip for now</a>"), "{body}");
+            assert_eq!(
+                body.contains("href=\"/welcome/github/connect\""),
+                configured,
+                "{body}"
+            );
+        }
+        assert!(has_nested_paragraph("<p>a<p class=\"hint\">b</p></p>"));
+    }
 }
