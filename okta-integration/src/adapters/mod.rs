@@ -3,7 +3,7 @@
 //!
 //! | feature | type | for |
 //! |---|---|---|
-//! | `tower` | [`TowerService`] | axum (`Router::nest_service`, `route_service`), tower stacks, hyper-util's `TowerToHyperService` |
+//! | `tower` | [`TowerService`] | axum (`Router::route_service`; not `nest_service`, see [`TowerService`]), tower stacks, hyper-util's `TowerToHyperService` |
 //! | `hyper` | [`HyperService`] | `hyper::server::conn::http1::Builder::serve_connection` directly |
 
 use std::convert::Infallible;

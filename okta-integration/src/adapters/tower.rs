@@ -14,8 +14,7 @@ use crate::OktaIntegration;
 use crate::tenant::PeerAddr;
 
 /// The handler set as a `tower_service::Service<http::Request<B>>` with `Error = Infallible`
-/// and `Response = http::Response<Full<Bytes>>`: what axum's `Router::nest_service` and
-/// `route_service` take.
+/// and `Response = http::Response<Full<Bytes>>`: what axum's `Router::route_service` takes.
 ///
 /// The body is collected with [`http_body_util::Limited`] up to
 /// [`OktaIntegration::max_body_bytes`]; a larger body is answered `413`.
@@ -25,12 +24,17 @@ use crate::tenant::PeerAddr;
 /// ```ignore
 /// let app = axum::Router::new()
 ///     .route("/", axum::routing::get(home))
-///     .nest_service("/okta", okta_integration::adapters::TowerService::new(integration));
+///     .route_service("/okta/{*rest}", okta_integration::adapters::TowerService::new(integration));
 /// ```
 ///
-/// axum's `nest_service` strips the prefix from the URI; build the integration with
-/// `.with_base_path("")` in that case, or use `route_service` for each path with the default
-/// base path.
+/// The service must see the full request path (`/okta/auth`, `/okta/scim/Users`, ...) under the
+/// integration's base path ([`OktaIntegrationBuilder::with_base_path`], default `/okta`),
+/// because the same base path goes into every URL it hands out: the ACS URL in the SP metadata,
+/// SCIM `Location`s, the path of the sign-in request cookie. Do not mount it with axum's
+/// `nest_service`, which strips the prefix: with `with_base_path("")` to compensate, those
+/// URLs would lose their `/okta` prefix and sign-in would fail.
+///
+/// [`OktaIntegrationBuilder::with_base_path`]: crate::OktaIntegrationBuilder::with_base_path
 ///
 /// ```
 /// use std::task::{Context, Poll};
