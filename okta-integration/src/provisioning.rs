@@ -33,9 +33,8 @@
 //! # use okta_integration::store::Store;
 //! # fn demo(store: Arc<dyn Store>, provisioner: Arc<dyn Provisioner>,
 //! #         clock: Arc<dyn saml_sp::time::TimeProvider>) {
-//! // With tokio: `let sleep = |d| tokio::time::sleep(d);`
-//! let sleep = |d: std::time::Duration| async move { let _ = d; };
-//! let worker = Worker::new(store, provisioner, clock, sleep, WorkerConfig::default());
+//! // The host's timer (here tokio's): the worker waits with it between polls and retries.
+//! let worker = Worker::new(store, provisioner, clock, tokio::time::sleep, WorkerConfig::default());
 //! let stop = worker.stop_handle();
 //! let task = worker.run(); // spawn this future on the host's runtime
 //! // ... on shutdown: stop.stop(); then await the task: it returns after the in-flight batch.
