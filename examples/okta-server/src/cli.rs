@@ -197,16 +197,18 @@ enum OktaCommand {
     Setup {
         /// Organization name.
         org: String,
-        /// Identity Provider Single Sign-On URL.
+        /// Identity Provider Single Sign-On URL (required unless --metadata is given).
         #[arg(long, value_name = "URL", required_unless_present = "metadata")]
         sso_url: Option<String>,
-        /// Identity Provider Issuer.
+        /// Identity Provider Issuer (required unless --metadata is given).
         #[arg(long, value_name = "ISSUER", required_unless_present = "metadata")]
         issuer: Option<String>,
-        /// File with the IdP's X.509 certificate (PEM).
+        /// File with the IdP's X.509 certificate, PEM with or without the BEGIN/END lines
+        /// (required unless --metadata is given).
         #[arg(long, value_name = "FILE", required_unless_present = "metadata")]
         cert: Option<PathBuf>,
-        /// File with the IdP metadata XML (fills the three values above).
+        /// File with the IdP metadata XML (Okta: "Identity Provider metadata" on the Sign On
+        /// tab), instead of the three values above.
         #[arg(long, value_name = "FILE")]
         metadata: Option<PathBuf>,
         #[command(flatten)]
