@@ -181,13 +181,13 @@ pub enum ShapeError {
     /// An `Assertion` or `EncryptedAssertion` sits somewhere other than directly under the root.
     #[error("an assertion is nested inside {parent}, not directly under the Response")]
     MisplacedAssertion {
-        /// Local name of the element holding it.
+        /// Local name of the element holding it (its first 200 characters).
         parent: String,
     },
     /// A `Signature` sits somewhere other than directly under the Response or the Assertion.
     #[error("a Signature is nested inside {parent}, not directly under the Response or Assertion")]
     MisplacedSignature {
-        /// Local name of the element holding it.
+        /// Local name of the element holding it (its first 200 characters).
         parent: String,
     },
     /// One element carries more than one `Signature`.
@@ -258,13 +258,14 @@ pub enum DsigError {
     ReferenceUri {
         /// The URI in the message.
         uri: String,
-        /// `#` + the ID of the signature's parent.
+        /// `#` + the ID of the signature's parent (its first 200 characters).
         expected: String,
     },
     /// The transforms are not exactly enveloped-signature followed by exclusive c14n.
     #[error("transform not allowed: {algorithm}")]
     Transform {
-        /// The offending transform URI (or a description of the bad sequence).
+        /// The offending transform URI or `{namespace}name` of an unexpected element (each
+        /// part cut to its first 200 characters), or a description of the bad sequence.
         algorithm: String,
     },
     /// An algorithm is not on the allow-list (HMAC, MD5, unknown URIs, inclusive c14n).

@@ -211,7 +211,7 @@ pub(crate) fn verify_document(
             return Err(ShapeError::MisplacedAssertion {
                 parent: hidden
                     .parent()
-                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+                    .map_or_else(String::new, |p| p.local_name().chars().take(200).collect()),
             }
             .into());
         }
@@ -287,7 +287,7 @@ pub(crate) fn verify_document(
             return Err(ShapeError::MisplacedAssertion {
                 parent: element
                     .parent()
-                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+                    .map_or_else(String::new, |p| p.local_name().chars().take(200).collect()),
             }
             .into());
         }
@@ -299,7 +299,7 @@ pub(crate) fn verify_document(
             return Err(ShapeError::MisplacedSignature {
                 parent: element
                     .parent()
-                    .map_or_else(String::new, |p| p.local_name().to_owned()),
+                    .map_or_else(String::new, |p| p.local_name().chars().take(200).collect()),
             }
             .into());
         }

@@ -114,7 +114,11 @@ fn c14n_method(element: Element<'_>, role: &'static str) -> Result<C14nMethod, E
     if let Some(child) = children.first() {
         if !child.is(EXC_C14N, "InclusiveNamespaces") {
             return Err(DsigError::Transform {
-                algorithm: format!("{{{}}}{}", child.namespace(), child.local_name()),
+                algorithm: format!(
+                    "{{{}}}{}",
+                    child.namespace().chars().take(200).collect::<String>(),
+                    child.local_name().chars().take(200).collect::<String>()
+                ),
             }
             .into());
         }
@@ -189,7 +193,7 @@ pub(crate) fn parse<'d>(
     if !uri_names_parent {
         return Err(DsigError::ReferenceUri {
             uri: reference_uri.chars().take(200).collect(),
-            expected: format!("#{parent_id}"),
+            expected: format!("#{}", parent_id.chars().take(200).collect::<String>()),
         }
         .into());
     }
