@@ -21,6 +21,10 @@ use crate::store::{Organization, SecretHash, Session, StoreError};
 use crate::tenant::{RequestOrigin, Scheme, TenantChoice};
 
 /// The organization a request is for, and how the request reached us.
+/// Longest `detail`, `actor` or `subject` (in characters) the integration writes to the audit
+/// log; longer text, which only hostile requests produce, is cut.
+pub(crate) const MAX_AUDIT_TEXT: usize = 2048;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Tenant {
     pub(crate) org: Organization,
@@ -353,7 +357,32 @@ impl OktaIntegration {
     }
 
     /// Records an audit event; a store failure is logged, never fatal to the request.
+    ///
+    /// `detail`, `actor` and `subject` are cut to [`MAX_AUDIT_TEXT`] characters: unauthenticated
+    /// requests put their own text there (a request path, a refused value), and each such
+    /// request must not grow the log by more than a bounded amount.
     pub(crate) async fn audit(&self, org: crate::store::OrgId, event: &AuditEvent) {
+        let clipped;
+        let event = if [
+            Some(&event.detail),
+            event.actor.as_ref(),
+            event.subject.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|t| t.len() > MAX_AUDIT_TEXT)
+        {
+            let clip = |t: &String| t.chars().take(MAX_AUDIT_TEXT).collect::<String>();
+            clipped = AuditEvent {
+                detail: clip(&event.detail),
+                actor: event.actor.as_ref().map(clip),
+                subject: event.subject.as_ref().map(clip),
+                ..event.clone()
+            };
+            &clipped
+        } else {
+            event
+        };
         if let Err(e) = self.inner.store.append_audit(org, event).await {
             tracing::error!(error = %e, action = %event.action, "audit log write failed");
         }
