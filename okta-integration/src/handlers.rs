@@ -20,11 +20,11 @@ use crate::settings::{
 use crate::store::{Organization, SecretHash, Session, StoreError};
 use crate::tenant::{RequestOrigin, Scheme, TenantChoice};
 
-/// The organization a request is for, and how the request reached us.
 /// Longest `detail`, `actor` or `subject` (in characters) the integration writes to the audit
 /// log; longer text, which only hostile requests produce, is cut.
 pub(crate) const MAX_AUDIT_TEXT: usize = 2048;
 
+/// The organization a request is for, and how the request reached us.
 #[derive(Debug, Clone)]
 pub(crate) struct Tenant {
     pub(crate) org: Organization,
