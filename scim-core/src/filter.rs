@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::eval::CmpOp;
+use crate::options::{FilterAlias, Options};
 use crate::schema::{AttributeDef, AttributeType, ResourceType, SchemaRegistry};
 
 /// An attribute path as written: `[urn:]attr[.sub]`.
@@ -226,20 +227,101 @@ impl Compiled {
     }
 }
 
+/// The filter attribute aliases of `opts` that apply to filters over `rt`: none unless lenient
+/// input is on, and only those whose name the resource type's schemas do not define.
+fn aliases_for<'o>(
+    reg: &SchemaRegistry,
+    rt: &ResourceType,
+    opts: &'o Options,
+) -> Vec<&'o FilterAlias> {
+    if !opts.lenient() {
+        return Vec::new();
+    }
+    opts.filter_aliases()
+        .iter()
+        .filter(|a| a.resource_type().eq_ignore_ascii_case(&rt.name))
+        .filter(|a| reg.resolve(rt, None, a.alias().as_str()).is_none())
+        .collect()
+}
+
+/// The target of the alias `p` is written as, if any: only a bare name (no schema URN, no
+/// sub-attribute) is an alias.
+fn alias_target<'o>(
+    p: &scim_filter::AttrPath,
+    aliases: &[&'o FilterAlias],
+) -> Option<&'o scim_filter::AttrPath> {
+    if p.schema().is_some() || p.sub_attr().is_some() {
+        return None;
+    }
+    aliases
+        .iter()
+        .find(|a| a.alias() == p.attr())
+        .map(|a| a.target())
+}
+
+/// Rebuilds `f` with aliased attribute paths replaced by their targets. Paths inside a value
+/// filter's brackets are sub-attribute names of the outer attribute, never aliases; the outer
+/// path of a value filter is replaced only by a target without a sub-attribute.
+fn rewrite(f: &scim_filter::Filter, aliases: &[&FilterAlias]) -> scim_filter::Filter {
+    use scim_filter::Filter as F;
+    // `None` for a logical node with fewer than two operands (not built by the parser).
+    let logical = |ops: &[F]| -> Option<scim_filter::Logical> {
+        let mut iter = ops.iter().map(|o| rewrite(o, aliases));
+        let mut l = scim_filter::Logical::new(iter.next()?, iter.next()?);
+        for next in iter {
+            l.push(next);
+        }
+        Some(l)
+    };
+    match f {
+        F::And(l) => logical(l.operands()).map_or_else(|| f.clone(), F::And),
+        F::Or(l) => logical(l.operands()).map_or_else(|| f.clone(), F::Or),
+        F::Not(n) => F::negate(rewrite(n.inner(), aliases)),
+        F::Present(p) => match alias_target(p.path(), aliases) {
+            Some(t) => F::present(t.clone()),
+            None => f.clone(),
+        },
+        F::Compare(c) => match alias_target(c.path(), aliases) {
+            Some(t) => F::compare(t.clone(), c.op(), c.value().clone()),
+            None => f.clone(),
+        },
+        F::ValuePath(vp) => alias_target(vp.path(), aliases)
+            .filter(|t| t.sub_attr().is_none())
+            .and_then(|t| scim_filter::ValuePath::new(t.clone(), vp.filter().clone()).ok())
+            .map_or_else(|| f.clone(), F::ValuePath),
+    }
+}
+
+/// `f` as evaluated over resources of `rt`: with the lenient dialect's filter attribute
+/// aliases applied (see [`FilterAlias`]). `None` when no alias occurs in `f`, so the parsed
+/// tree is used as it is.
+pub(crate) fn apply_aliases(
+    reg: &SchemaRegistry,
+    rt: &ResourceType,
+    opts: &Options,
+    f: &scim_filter::Filter,
+) -> Option<scim_filter::Filter> {
+    let aliases = aliases_for(reg, rt, opts);
+    if aliases.is_empty() {
+        return None;
+    }
+    let mut found = false;
+    f.for_each_path(&mut |p| found |= alias_target(p, &aliases).is_some());
+    found.then(|| rewrite(f, &aliases))
+}
+
 /// Binds a filter over whole resources of type `rt`.
 pub(crate) fn compile(
     reg: &SchemaRegistry,
     rt: &ResourceType,
-    f: &ParsedFilter,
+    ast: &scim_filter::Filter,
 ) -> Result<Compiled> {
-    let matcher = scim_filter::Matcher::new(&f.ast, &Types { reg, rt }).map_err(|e| {
-        Error::InvalidFilter {
+    let matcher =
+        scim_filter::Matcher::new(ast, &Types { reg, rt }).map_err(|e| Error::InvalidFilter {
             detail: e.to_string(),
-        }
-    })?;
+        })?;
     let mut members = false;
-    f.ast
-        .for_each_path(&mut |p| members |= p.attr().as_str().eq_ignore_ascii_case("members"));
+    ast.for_each_path(&mut |p| members |= p.attr().as_str().eq_ignore_ascii_case("members"));
     Ok(Compiled {
         matcher,
         value_eq: None,

@@ -55,6 +55,7 @@
 //! | `emails[type eq "work"].value` creates the element when missing | Entra |
 //! | Unknown non-URN schema URIs in `schemas` ignored | Entra |
 //! | Unquoted filter values | Entra |
+//! | Filter attribute aliases ([`Options::filter_aliases`]): `email eq "x"` on User reads as `emails.value eq "x"` | Okta, with "Unique identifier field for users" set to `email` |
 //!
 //! Refused in every mode: a multi-valued attribute whose value is not an array (`"emails": {}`,
 //! `"emails": "a@b"`, `"members": 5`) outside that one PATCH form, and a required string
@@ -95,8 +96,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 pub use crate::error::{Error, ErrorResponse, Result, ScimType};
-pub use crate::options::{Options, UnknownAttributes};
+pub use crate::options::{FilterAlias, Options, UnknownAttributes};
 pub use crate::resource::{RenderOptions, Resource};
+/// The filter and attribute-path crate this one parses with: [`FilterAlias`] and
+/// [`Scim::query_filter`] use its types.
+pub use scim_filter;
 
 use crate::discovery::ServiceProviderConfig;
 use crate::eval::{Kind, sort_cmp};
@@ -363,6 +367,54 @@ impl Scim {
         Projection::from_lists(q.attributes(), q.excluded_attributes(), &self.registry, rt)
     }
 
+    /// The filter of `q` exactly as [`Scim::query`] evaluates it over resources of
+    /// `resource_type`: the parsed tree with the lenient dialect's filter attribute aliases
+    /// applied (see [`FilterAlias`]; by default `email eq "x"` on User reads as
+    /// `emails.value eq "x"`). Stores that translate filters (e.g. to SQL) plan from this
+    /// tree, so they select what the in-memory evaluation selects.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use scim_core::{Scim, Options, query::ListQuery, ids::SequentialIds, time::{FixedClock, Timestamp}};
+    ///
+    /// let clock = Arc::new(FixedClock::new(Timestamp::from_unix_seconds(1_700_000_000)?));
+    /// let scim = Scim::new(clock, Arc::new(SequentialIds::new("u")));
+    /// let q = ListQuery::new().with_filter(r#"email eq "jane@example.com""#, true)?;
+    /// let f = scim.query_filter("User", &q)?.expect("a filter");
+    /// assert_eq!(f.to_string(), r#"emails.value eq "jane@example.com""#);
+    ///
+    /// // Strict mode: no alias.
+    /// let strict = scim.clone().with_options(Options::default().with_lenient(false));
+    /// let f = strict.query_filter("User", &q)?.expect("a filter");
+    /// assert_eq!(f.to_string(), r#"email eq "jane@example.com""#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn query_filter(
+        &self,
+        resource_type: &str,
+        q: &ListQuery,
+    ) -> Result<Option<scim_filter::Filter>> {
+        match q.filter() {
+            Some(f) => self.rewrite_filter(resource_type, f).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A filter over resources of `resource_type` with the lenient dialect's filter attribute
+    /// aliases applied, as [`Scim::query_filter`] does for a [`ListQuery`]. Unchanged when
+    /// lenient input is off or no alias occurs in it.
+    pub fn rewrite_filter(
+        &self,
+        resource_type: &str,
+        f: &scim_filter::Filter,
+    ) -> Result<scim_filter::Filter> {
+        let rt = self.resource_type(resource_type)?;
+        Ok(
+            filter::apply_aliases(&self.registry, rt, &self.options, f)
+                .unwrap_or_else(|| f.clone()),
+        )
+    }
+
     /// Runs a list query over resources of one type, in the order given (which must be
     /// stable between pages; stores pass creation order). Filter, sort (type-aware, case rules
     /// from the schema, missing values last), then paging: `count` is capped at
@@ -372,10 +424,17 @@ impl Scim {
         I: IntoIterator<Item = &'r Resource>,
     {
         let rt = self.resource_type(resource_type)?;
-        let compiled = q
-            .parsed_filter()
-            .map(|f| filter::compile(&self.registry, rt, f))
-            .transpose()?;
+        let compiled = match q.filter() {
+            Some(f) => {
+                let aliased = filter::apply_aliases(&self.registry, rt, &self.options, f);
+                Some(filter::compile(
+                    &self.registry,
+                    rt,
+                    aliased.as_ref().unwrap_or(f),
+                )?)
+            }
+            None => None,
+        };
         // Large member lists are only materialised for filters that read them.
         let needs_members = compiled.as_ref().is_some_and(|c| c.mentions_members());
         let mut matched: Vec<&Resource> = Vec::new();

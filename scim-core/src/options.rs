@@ -1,5 +1,7 @@
 //! Processing policy and limits.
 
+use scim_filter::{AttrName, AttrPath};
+
 /// What to do with attributes the schema does not define.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UnknownAttributes {
@@ -8,6 +10,71 @@ pub enum UnknownAttributes {
     Ignore,
     /// Answer 400 `invalidSyntax`, naming the attribute.
     Reject,
+}
+
+/// A filter attribute alias of the lenient dialect: in filters over resources of
+/// `resource_type`, the bare attribute name `alias` (no schema URN, no sub-attribute, matched
+/// case-insensitively) is read as `target`, unless the resource type's schemas define an
+/// attribute of that name.
+///
+/// The default table holds one alias, User `email` → `emails.value`: Okta's admin guides tell
+/// the admin to enter `email` as the "Unique identifier field for users", and Okta then looks
+/// users up with `filter=email eq "jane@example.com"`.
+///
+/// ```
+/// use scim_core::{FilterAlias, Options};
+/// use scim_core::scim_filter::{AttrName, AttrPath};
+/// let opts = Options::default().with_filter_alias(FilterAlias::new(
+///     "User",
+///     AttrName::new("mail")?,
+///     "emails.value".parse::<AttrPath>()?,
+/// ));
+/// assert_eq!(opts.filter_aliases().len(), 2); // `email` and `mail`
+/// # Ok::<(), scim_core::scim_filter::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterAlias {
+    resource_type: String,
+    alias: AttrName,
+    target: AttrPath,
+}
+
+impl FilterAlias {
+    /// In filters over `resource_type` (a resource type name such as `User`, matched
+    /// case-insensitively), read the attribute `alias` as `target`.
+    pub fn new(resource_type: &str, alias: AttrName, target: AttrPath) -> Self {
+        Self {
+            resource_type: resource_type.to_owned(),
+            alias,
+            target,
+        }
+    }
+
+    /// The resource type the alias applies to.
+    pub fn resource_type(&self) -> &str {
+        &self.resource_type
+    }
+
+    /// The name as identity providers write it.
+    pub fn alias(&self) -> &AttrName {
+        &self.alias
+    }
+
+    /// The attribute path it stands for.
+    pub fn target(&self) -> &AttrPath {
+        &self.target
+    }
+}
+
+/// The default alias table: User `email` → `emails.value`.
+fn default_filter_aliases() -> Vec<FilterAlias> {
+    let alias = AttrName::new("email").ok();
+    let target = AttrPath::parse("emails.value").ok();
+    alias
+        .zip(target)
+        .map(|(a, t)| FilterAlias::new("User", a, t))
+        .into_iter()
+        .collect()
 }
 
 /// Policy and limits for processing requests.
@@ -29,6 +96,7 @@ pub struct Options {
     max_string_bytes: usize,
     max_results: usize,
     default_count: usize,
+    filter_aliases: Vec<FilterAlias>,
 }
 
 impl Default for Options {
@@ -42,6 +110,7 @@ impl Default for Options {
             max_string_bytes: 64 * 1024,
             max_results: 1_000,
             default_count: 100,
+            filter_aliases: default_filter_aliases(),
         }
     }
 }
@@ -50,7 +119,13 @@ impl Options {
     /// Lenient input for known identity-provider dialects (on by default): booleans sent as
     /// `"True"`/`"False"` strings, a single value where an array is expected, plain string
     /// member ids, unknown non-URN schema URIs in `schemas`, Entra's value-selected `remove`
-    /// on `members`. Operation names are always matched case-insensitively.
+    /// on `members`, unquoted filter values, and the filter attribute aliases of
+    /// [`Options::filter_aliases`] (by default `email` for `emails.value` on User). Operation
+    /// names are always matched case-insensitively.
+    ///
+    /// With lenient input off, no alias applies: `email eq "x"` names an attribute the User
+    /// schema does not define, which (as for any undefined attribute) is absent from every
+    /// resource, so the filter matches nothing (200 with `totalResults` 0).
     #[must_use]
     pub fn with_lenient(mut self, on: bool) -> Self {
         self.lenient = on;
@@ -105,6 +180,31 @@ impl Options {
     pub fn with_default_count(mut self, n: usize) -> Self {
         self.default_count = n;
         self
+    }
+
+    /// Adds a filter attribute alias (replacing one with the same resource type and alias
+    /// name). Aliases apply only with lenient input on ([`Options::with_lenient`]).
+    #[must_use]
+    pub fn with_filter_alias(mut self, alias: FilterAlias) -> Self {
+        self.filter_aliases.retain(|a| {
+            !(a.resource_type.eq_ignore_ascii_case(&alias.resource_type) && a.alias == alias.alias)
+        });
+        self.filter_aliases.push(alias);
+        self
+    }
+
+    /// Empties the filter attribute alias table (lenient input stays on otherwise).
+    #[must_use]
+    pub fn without_filter_aliases(mut self) -> Self {
+        self.filter_aliases.clear();
+        self
+    }
+
+    /// The filter attribute alias table (default: User `email` → `emails.value`). It is applied
+    /// when lenient input is on: see [`FilterAlias`] and
+    /// [`Scim::query_filter`](crate::Scim::query_filter).
+    pub fn filter_aliases(&self) -> &[FilterAlias] {
+        &self.filter_aliases
     }
 
     /// Whether lenient dialect input is on.

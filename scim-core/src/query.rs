@@ -178,14 +178,18 @@ impl ListQuery {
         self
     }
 
-    /// The filter text, if any. Stores that translate filters (e.g. to SQL) parse it with
-    /// `scim_filter`.
+    /// The filter text, if any. Stores that translate filters (e.g. to SQL) take the parsed
+    /// tree from [`Scim::query_filter`](crate::Scim::query_filter) rather than parsing this
+    /// text again: it has the dialect's attribute aliases applied.
     pub fn filter_text(&self) -> Option<&str> {
         self.filter_text.as_deref()
     }
 
-    pub(crate) fn parsed_filter(&self) -> Option<&ParsedFilter> {
-        self.filter.as_ref()
+    /// The parsed filter, as written (before the lenient dialect's attribute aliases, which
+    /// depend on the resource type: stores that translate filters use
+    /// [`Scim::query_filter`](crate::Scim::query_filter)).
+    pub fn filter(&self) -> Option<&scim_filter::Filter> {
+        self.filter.as_ref().map(|f| &f.ast)
     }
 
     /// `sortBy`.

@@ -12,7 +12,14 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
-use common::{engine, ts};
+use std::sync::Arc;
+
+use common::{ListIds, block_on, engine, ts};
+use scim_core::query::ListQuery;
+use scim_core::scim_filter::{AttrName, AttrPath};
+use scim_core::store::{MemoryStore, ResourceStore};
+use scim_core::time::FixedClock;
+use scim_core::{FilterAlias, Options, Scim};
 use serde_json::{Value, json};
 use server::Server;
 
@@ -149,8 +156,7 @@ fn okta_provisioning_sequence() {
     let (_, u) = s.handle("PATCH", "/Users/u1", Some(&reactivate.to_string()));
     assert_eq!(u["active"], json!(true));
     // The password survived PUTs that did not carry it (write-only, never read back).
-    let stored =
-        common::block_on(scim_core::store::ResourceStore::get(&s.store, "User", "u1")).unwrap();
+    let stored = block_on(s.store.get("User", "u1")).unwrap();
     assert_eq!(stored.attribute("password"), Some(&json!("1mz050nq")));
 
     // Push group: lookup by displayName, create with empty members.
@@ -246,4 +252,193 @@ fn okta_provisioning_sequence() {
         ),
         (json!("u1"), json!("u2"), json!(2))
     );
+}
+
+/// Three users for the `email` lookups: jane (the guide's user), one whose userName is the
+/// word `email`, and one without emails.
+fn email_store(options: Options) -> (Arc<Scim>, MemoryStore) {
+    let clock = Arc::new(FixedClock::new(ts("2024-01-01T00:00:00Z")));
+    let scim = Arc::new(
+        Scim::new(clock, Arc::new(ListIds::new(&["u1", "u2", "u3"]))).with_options(options),
+    );
+    let store = MemoryStore::new(Arc::clone(&scim));
+    for body in [
+        json!({"schemas": [USER], "userName": "jane@example.com",
+               "emails": [{"value": "jane@example.com", "primary": true}]}),
+        json!({"schemas": [USER], "userName": "email",
+               "emails": [{"value": "bob@example.com", "type": "work"}]}),
+        json!({"schemas": [USER], "userName": "carol"}),
+    ] {
+        block_on(store.create(scim.create("User", &body).unwrap())).unwrap();
+    }
+    (scim, store)
+}
+
+fn ids_of(store: &MemoryStore, scim: &Scim, filter: &str) -> Vec<String> {
+    let q = ListQuery::new()
+        .with_filter(filter, scim.options().lenient())
+        .unwrap();
+    let page = block_on(store.query("User", &q)).unwrap();
+    assert_eq!(page.total_results, page.resources.len(), "{filter}");
+    let ids: Vec<String> = page
+        .resources
+        .iter()
+        .map(|r| r.id().as_str().to_owned())
+        .collect();
+    // The engine over the same resources agrees with the store.
+    let all: Vec<_> = ["u1", "u2", "u3"]
+        .iter()
+        .map(|id| block_on(store.get("User", id)).unwrap())
+        .collect();
+    let direct = scim.query("User", all.iter(), &q).unwrap();
+    let direct: Vec<String> = direct
+        .resources
+        .iter()
+        .map(|r| r.id().as_str().to_owned())
+        .collect();
+    assert_eq!(ids, direct, "Scim::query and MemoryStore on {filter}");
+    ids
+}
+
+/// Okta's "Unique identifier field for users" set to `email` (as its admin guides say) makes
+/// Okta look users up with `email eq "..."`: in lenient mode that is `emails.value`.
+#[test]
+fn okta_email_unique_identifier_lookup() {
+    let (scim, store) = email_store(Options::default());
+    let f = |text: &str| ids_of(&store, &scim, text);
+    let none: Vec<String> = Vec::new();
+    assert_eq!(f(r#"email eq "JANE@example.com""#), ["u1"]); // emails.value: caseExact false
+    assert_eq!(f(r#"email eq "jane@example.com""#), ["u1"]);
+    assert_eq!(f(r#"EMAIL eq "jane@example.com""#), ["u1"]); // the name in any case
+    assert_eq!(f(r#"email eq "other@example.com""#), none);
+    assert_eq!(f(r#"email co "example.com""#), ["u1", "u2"]);
+    assert_eq!(f(r#"email sw "bob""#), ["u2"]);
+    assert_eq!(f(r#"not (email eq "jane@example.com")"#), ["u2", "u3"]);
+    assert_eq!(f("email pr"), ["u1", "u2"]);
+    assert_eq!(
+        f(r#"email eq "bob@example.com" or userName eq "carol""#),
+        ["u2", "u3"]
+    );
+    assert_eq!(
+        f(r#"email eq "jane@example.com" and userName sw "jane""#),
+        ["u1"]
+    );
+    // Values are never rewritten: the user whose userName is the word `email`.
+    assert_eq!(f(r#"userName eq "email""#), ["u2"]);
+    assert_eq!(f(r#"userName co "email""#), ["u2"]);
+    // Only the bare name is an alias: not with a schema URN, not with a sub-attribute.
+    assert_eq!(f(&format!(r#"{USER}:email eq "jane@example.com""#)), none);
+    assert_eq!(f(r#"email.value eq "jane@example.com""#), none);
+    // Inside brackets, names are sub-attributes of the outer attribute.
+    assert_eq!(f(r#"emails[value eq "jane@example.com"]"#), ["u1"]);
+    assert_eq!(f(r#"emails[email eq "jane@example.com"]"#), none);
+
+    // The rewritten tree, as stores that translate filters receive it.
+    let q = ListQuery::new()
+        .with_filter(r#"not (email eq "x") or email pr"#, true)
+        .unwrap();
+    assert_eq!(
+        scim.query_filter("User", &q).unwrap().unwrap().to_string(),
+        r#"not (emails.value eq "x") or emails.value pr"#
+    );
+    // The alias table is the User type's: Groups are untouched.
+    let q = ListQuery::new()
+        .with_filter(r#"email eq "x""#, true)
+        .unwrap();
+    assert_eq!(
+        scim.query_filter("Group", &q).unwrap().unwrap().to_string(),
+        r#"email eq "x""#
+    );
+}
+
+/// Strict mode keeps RFC names only: `email` is no User attribute, so it matches nothing.
+#[test]
+fn strict_mode_has_no_email_alias() {
+    let (scim, store) = email_store(Options::default().with_lenient(false));
+    let none: Vec<String> = Vec::new();
+    assert_eq!(
+        ids_of(&store, &scim, r#"email eq "JANE@example.com""#),
+        none
+    );
+    assert_eq!(ids_of(&store, &scim, "email pr"), none);
+    assert_eq!(
+        ids_of(&store, &scim, r#"emails.value eq "JANE@example.com""#),
+        ["u1"]
+    );
+    let q = ListQuery::new()
+        .with_filter(r#"email eq "x""#, false)
+        .unwrap();
+    assert_eq!(
+        scim.query_filter("User", &q).unwrap().unwrap().to_string(),
+        r#"email eq "x""#
+    );
+}
+
+/// The alias table is configurable: emptied, extended, and never shadowing a schema attribute.
+#[test]
+fn filter_alias_table_is_configurable() {
+    let none: Vec<String> = Vec::new();
+    let (scim, store) = email_store(Options::default().without_filter_aliases());
+    assert!(scim.options().lenient());
+    assert_eq!(
+        ids_of(&store, &scim, r#"email eq "jane@example.com""#),
+        none
+    );
+
+    let mail = FilterAlias::new(
+        "user",
+        AttrName::new("mail").unwrap(),
+        "emails.value".parse::<AttrPath>().unwrap(),
+    );
+    // `title` is a User attribute: an alias of that name never applies.
+    let title = FilterAlias::new(
+        "User",
+        AttrName::new("title").unwrap(),
+        "emails.value".parse::<AttrPath>().unwrap(),
+    );
+    let opts = Options::default()
+        .with_filter_alias(mail)
+        .with_filter_alias(title);
+    assert_eq!(opts.filter_aliases().len(), 3);
+    let (scim, store) = email_store(opts);
+    assert_eq!(
+        ids_of(&store, &scim, r#"mail eq "JANE@example.com""#),
+        ["u1"]
+    );
+    assert_eq!(
+        ids_of(&store, &scim, r#"email eq "JANE@example.com""#),
+        ["u1"]
+    );
+    assert_eq!(
+        ids_of(&store, &scim, r#"title eq "jane@example.com""#),
+        none
+    );
+}
+
+/// Over the HTTP-shaped handler: Okta's lookup with the guide's `email` field after a create.
+#[test]
+fn okta_email_lookup_over_the_handler() {
+    let (scim, _) = engine("2024-01-01T00:00:00Z", &["u1"]);
+    let s = Server::new(scim);
+    let create = json!({
+        "schemas": [USER],
+        "userName": "jane@example.com",
+        "emails": [{"primary": true, "value": "jane@example.com"}]
+    });
+    let (st, _) = s.handle("POST", "/Users", Some(&create.to_string()));
+    assert_eq!(st, 201);
+    let (st, body) = s.handle(
+        "GET",
+        "/Users?filter=email%20eq%20%22JANE%40example.com%22&startIndex=1&count=100",
+        None,
+    );
+    assert_eq!(st, 200);
+    assert_eq!(body["totalResults"], json!(1));
+    assert_eq!(body["Resources"][0]["id"], json!("u1"));
+    let (_, body) = s.handle(
+        "GET",
+        "/Users?filter=email%20eq%20%22other%40example.com%22",
+        None,
+    );
+    assert_eq!(body["totalResults"], json!(0));
 }
