@@ -353,6 +353,33 @@ def expect_status_in(answer: Any, statuses: tuple[int, ...]) -> Any:
     return answer
 
 
+# --- lookup by the guide's unique identifier field --------------------------------------------
+
+
+def lookup_by_email(scim: ScimClient, email: str) -> Any:
+    """Okta's lookup when the admin entered `email` as the "Unique identifier field for users"
+    (as the admin guide says): the field name is the filter attribute,
+    `GET /okta/scim/Users?filter=email%20eq%20%22...%22&startIndex=1&count=100`."""
+    return scim.get("/Users" + filter_query(f'email eq "{email}"', startIndex=1, count=100), headers=OKTA_HEADERS)
+
+
+def test_okta_lookup_by_email_unique_identifier(scim: ScimClient) -> None:
+    email = unique_email("okta-email-field")
+    sent = okta_user(email, "Jane", "Doe")
+
+    assert assert_list(lookup_by_email(scim, email), 0) == []
+    created = assert_created_user(scim.post("/Users", sent, headers=OKTA_HEADERS), sent)
+
+    # Found (emails.value, any case), so re-assigning links to the user instead of a second POST.
+    found = assert_list(lookup_by_email(scim, email), 1)
+    assert [u["id"] for u in found] == [created["id"]]
+    assert found[0] == created
+    assert [u["id"] for u in assert_list(lookup_by_email(scim, email.lower()), 1)] == [created["id"]]
+    assert assert_list(lookup_by_email(scim, unique_email("okta-email-other")), 0) == []
+    # Without the lookup finding it, Okta's POST would meet 409 for the existing user.
+    expect_error(scim.post("/Users", sent, headers=OKTA_HEADERS), 409, "uniqueness")
+
+
 def test_unknown_ids_are_404(scim: ScimClient) -> None:
     for path in ("/Users/010101001010101011001010101011", "/Groups/00919288221112222"):
         expect_error(scim.get(path), 404)

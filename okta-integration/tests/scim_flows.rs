@@ -13,6 +13,7 @@ mod integ_support;
 
 use integ_support::Env;
 use saml_sp::time::UnixTime;
+use scim_core::Options;
 use serde_json::{Value, json};
 
 const HOST: &str = "acme.localhost:8080";
@@ -1031,4 +1032,107 @@ async fn root_search_applies_each_name_to_the_types_that_have_it() {
             "{bad}"
         );
     }
+}
+
+/// The user of the Okta guide's `email` lookups: userName and primary email the same address.
+fn jane_body() -> Value {
+    json!({"schemas": [USER], "userName": "jane@example.com",
+           "emails": [{"value": "jane@example.com", "primary": true}]})
+}
+
+/// Okta's admin guide has the admin enter `email` as the "Unique identifier field for users";
+/// Okta then looks a user up with `filter=email eq "..."` before creating it. In the lenient
+/// dialect (the default) that is `emails.value`, so a user who already exists is found (and
+/// linked) instead of being created again (409).
+#[tokio::test]
+async fn okta_email_unique_identifier_lookup() {
+    let (env, token) = env("okta-email").await;
+    let t = Some(token.as_str());
+    let (s, _, jane) = env
+        .scim("POST", HOST, "/okta/scim/Users", t, Some(&jane_body()))
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(jane["id"], "id-1");
+    let (s, _, _) = env
+        .scim(
+            "POST",
+            HOST,
+            "/okta/scim/Users",
+            t,
+            Some(&json!({"schemas": [USER], "userName": "email",
+                         "emails": [{"value": "bob@example.com"}]})),
+        )
+        .await;
+    assert_eq!(s, 201);
+
+    let get = |filter: &str| {
+        let path = format!(
+            "/okta/scim/Users?filter={}&startIndex=1&count=100",
+            integ_support::form_encode(filter)
+        );
+        let env = &env;
+        async move { env.scim("GET", HOST, &path, t, None).await }
+    };
+    // The guide's lookup, with the address in another case (emails.value is caseExact false).
+    let (s, _, b) = env
+        .scim(
+            "GET",
+            HOST,
+            "/okta/scim/Users?filter=email%20eq%20%22JANE%40example.com%22&startIndex=1&count=100",
+            t,
+            None,
+        )
+        .await;
+    assert_eq!((s, b), (200, list(1, 1, vec![jane.clone()])));
+    let (s, _, b) = get(r#"email eq "other@example.com""#).await;
+    assert_eq!((s, b), (200, list(0, 1, vec![])));
+    // Other forms the SQL planner sees: or, not, pr; a value holding the word `email` is kept.
+    let (_, _, b) = get(r#"email eq "jane@example.com" or userName eq "nobody""#).await;
+    assert_eq!(b, list(1, 1, vec![jane.clone()]));
+    let (_, _, b) = get(r#"not (email eq "bob@example.com")"#).await;
+    assert_eq!(b, list(1, 1, vec![jane.clone()]));
+    let (_, _, b) = get("email pr").await;
+    assert_eq!(b["totalResults"], 2);
+    let (_, _, b) = get(r#"userName eq "email""#).await;
+    assert_eq!(b["totalResults"], 1);
+    assert_eq!(b["Resources"][0]["id"], "id-2");
+}
+
+/// With lenient input off there is no `email` alias: the User schema has no `email`
+/// attribute, so the filter matches nothing.
+#[tokio::test]
+async fn strict_mode_has_no_email_alias() {
+    let env = Env::with_options(
+        "okta-email-strict",
+        "http://localhost:8080",
+        UnixTime::from_unix_seconds(T0),
+        Options::default().with_lenient(false),
+    )
+    .await;
+    let token = env.setup("acme", "http://www.okta.com/exk1").await;
+    let t = Some(token.as_str());
+    let (s, _, jane) = env
+        .scim("POST", HOST, "/okta/scim/Users", t, Some(&jane_body()))
+        .await;
+    assert_eq!(s, 201);
+    let (s, _, b) = env
+        .scim(
+            "GET",
+            HOST,
+            "/okta/scim/Users?filter=email%20eq%20%22JANE%40example.com%22",
+            t,
+            None,
+        )
+        .await;
+    assert_eq!((s, b), (200, list(0, 1, vec![])));
+    let (s, _, b) = env
+        .scim(
+            "GET",
+            HOST,
+            "/okta/scim/Users?filter=emails.value%20eq%20%22JANE%40example.com%22",
+            t,
+            None,
+        )
+        .await;
+    assert_eq!((s, b), (200, list(1, 1, vec![jane])));
 }

@@ -165,6 +165,12 @@ fn translated_filters(users: &[Value]) -> Vec<String> {
         r#"not (emails ne "x@y")"#.into(),
         "emails.value pr".into(),
         "emails pr".into(),
+        // The lenient dialect's `email` alias (Okta's "Unique identifier field" set to email).
+        r#"email eq "ALICE@EXAMPLE.ORG""#.into(),
+        r#"email co "home.example.org""#.into(),
+        r#"not (email eq "alice@example.org")"#.into(),
+        "email pr".into(),
+        r#"email sw "bob" or userName sw "j""#.into(),
         r#"displayName eq "grace lee""#.into(),
         r#"displayName co "müller""#.into(),
         r#"displayName sw "Bä""#.into(),
@@ -256,6 +262,38 @@ fn sql_results_equal_in_memory_evaluation() {
         "{nonempty} of {} filters matched users",
         filters.len()
     );
+    // The `email` alias selects exactly what `emails.value` selects, in SQL.
+    let address = f.users[17]["emails"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_uppercase();
+    for (alias, canonical) in [
+        (
+            format!(r#"email eq "{address}""#),
+            format!(r#"emails.value eq "{address}""#),
+        ),
+        (
+            r#"email co "home.example.org""#.into(),
+            r#"emails.value co "home.example.org""#.into(),
+        ),
+        (
+            r#"not (email sw "a")"#.into(),
+            r#"not (emails.value sw "a")"#.into(),
+        ),
+        ("email pr".into(), "emails.value pr".into()),
+    ] {
+        let run = |text: &str| {
+            let q = ListQuery::new()
+                .with_filter(text, true)
+                .unwrap()
+                .with_count(20_000);
+            block_on(store.query("User", &q)).unwrap()
+        };
+        let (a, c) = (run(&alias), run(&canonical));
+        assert!(c.total_results > 0, "{canonical} matches users");
+        assert_eq!(a.total_results, c.total_results, "totalResults of {alias}");
+        assert_eq!(ids(&a.resources), ids(&c.resources), "ids of {alias}");
+    }
     // Errors agree too.
     let q = ListQuery::new()
         .with_filter("active gt true", false)
@@ -302,6 +340,10 @@ fn query_plans_use_an_index_for_each_translated_attribute_and_operator() {
         (r#"emails.value ne "a""#, "INDEX emails_value"),
         ("emails.value pr", "INDEX emails_value"),
         (r#"not (emails eq "a")"#, "INDEX emails_value"),
+        (r#"email eq "a""#, "INDEX emails_value"),
+        (r#"email sw "a""#, "INDEX emails_value"),
+        ("email pr", "INDEX emails_value"),
+        (r#"not (email eq "a")"#, "INDEX emails_value"),
         (r#"displayName eq "a""#, "INDEX resources_display_name"),
         (r#"displayName ne "a""#, "INDEX resources_display_name"),
         (r#"displayName sw "a""#, "INDEX resources_display_name"),

@@ -1,7 +1,9 @@
 //! Translation of `scim-filter` trees into SQL `WHERE` fragments over the SQLite schema.
 //!
 //! Translated: `eq`, `ne`, `sw`, `co`, `ew`, `gt`, `ge`, `lt`, `le` with string values and `pr`
-//! on `userName`, `externalId`, `displayName`, `id` and `emails.value` (also written `emails`),
+//! on `userName`, `externalId`, `displayName`, `id` and `emails.value` (also written `emails`,
+//! and, as the store takes the tree from `Scim::query_filter` with the lenient dialect's
+//! attribute aliases applied, `email` on Users),
 //! `eq`/`ne` with `true`/`false` and `pr` on `active`, combined with `and`, `or` and `not`.
 //! Anything else (other attributes, value paths, `null`, numbers) is evaluated in memory by
 //! `scim-core`: the translatable conjuncts of a top-level `and` still narrow the candidates in

@@ -532,7 +532,9 @@ impl SqliteStore {
     }
 
     /// The query plan SQLite chooses for a filter over one organization's resources (one line
-    /// per step, as `EXPLAIN QUERY PLAN` prints it), to check which indexes serve it.
+    /// per step, as `EXPLAIN QUERY PLAN` prints it), to check which indexes serve it. The
+    /// filter is planned as queries plan it, with the lenient dialect's attribute aliases
+    /// applied ([`Scim::rewrite_filter`]).
     pub fn explain_filter(
         &self,
         org: OrgId,
@@ -553,6 +555,13 @@ impl SqliteStore {
             what: "filter",
             detail: e.to_string(),
         })?;
+        let f =
+            res.scim()
+                .rewrite_filter(resource_type, &f)
+                .map_err(|e| StoreError::InvalidInput {
+                    what: "filter",
+                    detail: e.to_string(),
+                })?;
         let plan = res.plan(&f, kind);
         let sql = format!(
             "EXPLAIN QUERY PLAN SELECT r.seq FROM resources r WHERE r.org_id = ? AND r.rtype = ? AND ({}) ORDER BY r.seq",
@@ -1535,19 +1544,9 @@ impl OrgResources {
         q: &ListQuery,
     ) -> ScimResult<Page> {
         let (tk, kind) = self.type_key(resource_type)?;
-        let filter = match q.filter_text() {
-            Some(text) => Some(
-                scim_filter::Filter::parse_with(
-                    text,
-                    &scim_filter::ParseOptions::new()
-                        .with_bare_words(self.scim().options().lenient()),
-                )
-                .map_err(|e| scim_core::Error::InvalidFilter {
-                    detail: e.to_string(),
-                })?,
-            ),
-            None => None,
-        };
+        // The tree scim-core evaluates, with the dialect's attribute aliases applied (Okta's
+        // `email eq "..."` is `emails.value eq "..."`), so SQL selects what memory would.
+        let filter = self.scim().query_filter(resource_type, q)?;
         if kind == Kind::User && q.sort_by().is_none() {
             if let Some(name) = filter.as_ref().and_then(|f| self.user_name_eq(f)) {
                 return self.user_name_lookup(conn, name, q);
@@ -1565,9 +1564,7 @@ impl OrgResources {
             let a = a.to_ascii_lowercase();
             a == "members" || a.ends_with(":members")
         });
-        let filter_needs_members = q
-            .filter_text()
-            .is_some_and(|t| t.to_ascii_lowercase().contains("members"));
+        let filter_needs_members = mentions(filter.as_ref(), "members");
         let mut values: Vec<rusqlite::types::Value> = vec![self.org.into(), tk.clone().into()];
         values.extend(plan.params.iter().map(param_value));
         let base = format!(
@@ -1635,10 +1632,7 @@ impl OrgResources {
             values,
             filter_needs_members && !members_excluded,
         )?;
-        if kind == Kind::User
-            && q.filter_text()
-                .is_some_and(|t| t.to_ascii_lowercase().contains("groups"))
-        {
+        if kind == Kind::User && mentions(filter.as_ref(), "groups") {
             // `groups` is derived from membership rows; filters on it need it filled in.
             candidates = candidates
                 .into_iter()
@@ -1661,6 +1655,15 @@ impl OrgResources {
         page.resources = out;
         Ok(page)
     }
+}
+
+/// Whether the filter reads the attribute `name` (anywhere, in any case).
+fn mentions(filter: Option<&scim_filter::Filter>, name: &str) -> bool {
+    let mut found = false;
+    if let Some(f) = filter {
+        f.for_each_path(&mut |p| found |= p.attr() == name);
+    }
+    found
 }
 
 fn display_name(r: &Resource) -> Option<String> {

@@ -26,9 +26,9 @@ use okta_integration::store::sqlite::SqliteStore;
 use okta_integration::store::{OrgSlug, Organization, Store};
 use saml_sp::random::{IdGenerator, RandomError};
 use saml_sp::time::{TimeProvider, UnixTime};
-use scim_core::Scim;
 use scim_core::ids::SequentialIds;
 use scim_core::time::{Clock, Timestamp};
+use scim_core::{Options, Scim};
 use serde_json::Value;
 
 /// A clock the test moves.
@@ -116,11 +116,19 @@ pub struct Env {
 impl Env {
     /// Organizations `acme`, `beta` and `test-org` (the default) under `base_url`.
     pub async fn new(name: &str, base_url: &str, now: UnixTime) -> Self {
+        Self::with_options(name, base_url, now, Options::default()).await
+    }
+
+    /// [`Env::new`] with the SCIM engine's options.
+    pub async fn with_options(name: &str, base_url: &str, now: UnixTime, options: Options) -> Self {
         let clock = TestClock::at(now);
-        let scim = Arc::new(Scim::new(
-            Arc::new(ScimClock(Arc::clone(&clock))),
-            Arc::new(SequentialIds::new("id-")),
-        ));
+        let scim = Arc::new(
+            Scim::new(
+                Arc::new(ScimClock(Arc::clone(&clock))),
+                Arc::new(SequentialIds::new("id-")),
+            )
+            .with_options(options),
+        );
         let store =
             Arc::new(SqliteStore::open(temp_db(name), Arc::clone(&scim), clock.clone()).unwrap());
         for (slug, default) in [("acme", false), ("beta", false), ("test-org", true)] {
