@@ -322,6 +322,55 @@ fn ready<'a, T: Send + 'a, E: Send + 'a>(
     Box::pin(async move { f() })
 }
 
+/// Removes the `writeOnly` attributes and sub-attributes of resource type `rt_name` (core
+/// schema and extensions) from `attrs`.
+fn strip_write_only(
+    reg: &scim_core::schema::SchemaRegistry,
+    rt_name: &str,
+    attrs: &mut serde_json::Map<String, Value>,
+) {
+    use scim_core::schema::Mutability;
+    let Some(rt) = reg.resource_type(rt_name) else {
+        return;
+    };
+    let core = reg.schema(&rt.schema).map(|s| (None, s));
+    let extensions = rt
+        .extensions
+        .iter()
+        .filter_map(|e| reg.schema(&e.schema).map(|s| (Some(e.schema.as_str()), s)));
+    for (urn, schema) in core.into_iter().chain(extensions) {
+        let target = match urn {
+            None => Some(&mut *attrs),
+            Some(u) => attrs.get_mut(u).and_then(Value::as_object_mut),
+        };
+        let Some(target) = target else {
+            continue;
+        };
+        for def in &schema.attributes {
+            if def.mutability == Mutability::WriteOnly {
+                target.remove(&def.name);
+                continue;
+            }
+            for sub in &def.sub_attributes {
+                if sub.mutability != Mutability::WriteOnly {
+                    continue;
+                }
+                match target.get_mut(&def.name) {
+                    Some(Value::Object(o)) => {
+                        o.remove(&sub.name);
+                    }
+                    Some(Value::Array(items)) => {
+                        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                            item.remove(&sub.name);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 fn case_rules(scim: &Scim, rt_name: &str) -> CaseRules {
     let reg = scim.registry();
     let exact = |name: &str, sub: Option<&str>| -> bool {
@@ -884,11 +933,17 @@ impl OrgResources {
         }
     }
 
-    /// The stored document: the lossless storage JSON without the member list.
-    fn doc(res: &Resource) -> String {
+    /// The stored document: the storage JSON without the member list and without write-only
+    /// values. Nothing reads those back (they are never returned, and the provisioning queue
+    /// leaves them out), and the `password` Okta sends on every create and on password sync
+    /// must not sit in the database in clear text.
+    fn doc(&self, res: &Resource) -> String {
         let mut doc = res.to_storage_json();
         if let Some(o) = doc.as_object_mut() {
             o.insert("members".into(), Value::Null);
+            if let Some(attrs) = o.get_mut("attributes").and_then(Value::as_object_mut) {
+                strip_write_only(self.scim().registry(), res.resource_type(), attrs);
+            }
         }
         doc.to_string()
     }
@@ -1180,7 +1235,7 @@ impl OrgResources {
                 keys.external_id,
                 keys.display_name,
                 keys.active,
-                Self::doc(&resource)
+                self.doc(&resource)
             ])
         })
         .map_err(db("create resource"))?;
@@ -1260,7 +1315,7 @@ impl OrgResources {
                 keys.external_id,
                 keys.display_name,
                 keys.active,
-                Self::doc(&new),
+                self.doc(&new),
                 old.seq
             ])
         })
