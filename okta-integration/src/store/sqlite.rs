@@ -203,6 +203,13 @@ CREATE TABLE store_meta (
 );
 ALTER TABLE organizations ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 "#,
+    // Databases written before write-only values were kept out of stored documents hold the
+    // `password` of each user Okta created or synced, in clear text. The migration runs with
+    // `secure_delete` on, so the old cells are zeroed rather than left in free space.
+    r#"
+UPDATE resources SET doc = json_remove(doc, '$.attributes.password')
+WHERE rtype = 'user' AND json_type(doc, '$.attributes.password') IS NOT NULL;
+"#,
 ];
 
 /// Queue states.
@@ -419,6 +426,9 @@ fn configure(conn: &Connection, opts: &SqliteOptions) -> Result<(), StoreError> 
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let supported = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    // Values a migration removes (see the third one) are overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", true)
+        .map_err(db("enable secure delete for the migrations"))?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db("begin migration"))?;
@@ -440,7 +450,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.pragma_update(None, "user_version", n)
             .map_err(db("record schema version"))?;
     }
-    tx.commit().map_err(db("commit migration"))
+    tx.commit().map_err(db("commit migration"))?;
+    conn.pragma_update(None, "secure_delete", false)
+        .map_err(db("restore secure delete after the migrations"))
 }
 
 impl SqliteStore {
