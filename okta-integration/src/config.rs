@@ -71,6 +71,7 @@ pub(crate) struct Inner {
     pub(crate) request_state_ttl: Duration,
     pub(crate) patch_response: PatchResponse,
     pub(crate) max_body_bytes: usize,
+    pub(crate) refusal_throttle: crate::refusal_throttle::RefusalThrottle,
     /// Organizations by slug (positive answers only: organizations are created while a server
     /// runs, never renamed or deleted through the store API).
     pub(crate) org_cache:
@@ -114,6 +115,7 @@ impl OktaIntegration {
             request_state_ttl: DEFAULT_REQUEST_STATE_TTL,
             patch_response: PatchResponse::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            refusals_per_minute: crate::refusal_throttle::DEFAULT_REFUSALS_PER_MINUTE,
         }
     }
 
@@ -172,6 +174,7 @@ pub struct OktaIntegrationBuilder {
     request_state_ttl: Duration,
     patch_response: PatchResponse,
     max_body_bytes: usize,
+    refusals_per_minute: u32,
 }
 
 impl std::fmt::Debug for OktaIntegrationBuilder {
@@ -314,6 +317,18 @@ impl OktaIntegrationBuilder {
         self
     }
 
+    /// How many refusals of unauthenticated requests (a SCIM request without this
+    /// organization's token, a sign-in refused) each organization's audit log records per
+    /// minute, for each of the two kinds (default 60). Anyone can cause those records; beyond
+    /// the limit they are counted, and one summary record gives the count when the next
+    /// refusal arrives after the minute. Every refusal is still logged through `tracing`.
+    /// Must be at least 1.
+    #[must_use]
+    pub fn with_refusal_audit_limit(mut self, per_minute: u32) -> Self {
+        self.refusals_per_minute = per_minute;
+        self
+    }
+
     /// Checks the configuration.
     pub fn build(self) -> Result<OktaIntegration, ConfigError> {
         let base = BaseUrl::parse(&self.base_url)?;
@@ -342,6 +357,12 @@ impl OktaIntegrationBuilder {
             return Err(ConfigError::InvalidValue {
                 what: "max body bytes",
                 detail: "must be at least 1024",
+            });
+        }
+        if self.refusals_per_minute == 0 {
+            return Err(ConfigError::InvalidValue {
+                what: "refusal audit limit",
+                detail: "must record at least one refusal per minute",
             });
         }
         if self.request_state_ttl.is_zero() || self.session_lifetime.is_zero() {
@@ -402,6 +423,9 @@ impl OktaIntegrationBuilder {
                 request_state_ttl: self.request_state_ttl,
                 patch_response: self.patch_response,
                 max_body_bytes: self.max_body_bytes,
+                refusal_throttle: crate::refusal_throttle::RefusalThrottle::new(
+                    self.refusals_per_minute,
+                ),
                 org_cache: std::sync::RwLock::new(std::collections::HashMap::new()),
             }),
         })

@@ -360,7 +360,9 @@ impl OktaIntegration {
     ///
     /// `detail`, `actor` and `subject` are cut to [`MAX_AUDIT_TEXT`] characters: unauthenticated
     /// requests put their own text there (a request path, a refused value), and each such
-    /// request must not grow the log by more than a bounded amount.
+    /// request must not grow the log by more than a bounded amount. Refusals of unauthenticated
+    /// requests are also limited in number per organization and minute
+    /// ([`OktaIntegrationBuilder::with_refusal_audit_limit`](crate::OktaIntegrationBuilder::with_refusal_audit_limit)).
     pub(crate) async fn audit(&self, org: crate::store::OrgId, event: &AuditEvent) {
         let clipped;
         let event = if [
@@ -383,6 +385,20 @@ impl OktaIntegration {
         } else {
             event
         };
+        if crate::refusal_throttle::is_throttled(event.kind) {
+            let admission = self.inner.refusal_throttle.admit(org, event);
+            if let Some(summary) = &admission.summary {
+                self.append_audit(org, summary).await;
+            }
+            if !admission.record {
+                tracing::debug!(action = %event.action, "refusal over the audit limit not recorded");
+                return;
+            }
+        }
+        self.append_audit(org, event).await;
+    }
+
+    async fn append_audit(&self, org: crate::store::OrgId, event: &AuditEvent) {
         if let Err(e) = self.inner.store.append_audit(org, event).await {
             tracing::error!(error = %e, action = %event.action, "audit log write failed");
         }

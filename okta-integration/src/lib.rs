@@ -80,6 +80,10 @@
 //! - **Errors are responses**: SCIM errors are RFC 7644 JSON with `status` and `scimType`;
 //!   sign-in refusals are HTML pages that never name the failed check, which goes to `tracing`
 //!   and the audit log.
+//! - **Anyone's requests cost bounded storage**: an audit record keeps at most 2048 characters
+//!   of request text, and refusals of unauthenticated requests are recorded at most 60 a
+//!   minute per organization and kind, the rest counted in one summary record
+//!   ([`OktaIntegrationBuilder::with_refusal_audit_limit`]).
 //!
 //! # Mounting
 //!
@@ -137,6 +141,7 @@ pub mod error;
 mod handlers;
 pub mod okta;
 pub mod provisioning;
+mod refusal_throttle;
 pub mod response;
 pub mod routes;
 pub mod saml_routes;

@@ -412,7 +412,16 @@ async fn tampered_and_replayed_responses_are_refused() {
 /// manifest's check recorded in the audit log, and a page that does not name it.
 #[tokio::test]
 async fn every_attack_vector_is_refused_with_its_check() {
-    let (env, token) = env("attacks").await;
+    // Well over 60 refusals share a minute of the manifest's clock: record every one.
+    let env = Env::configured(
+        "attacks",
+        "https://example.com",
+        now_of(&case("okta_response_signed")),
+        scim_core::Options::default(),
+        |b| b.with_refusal_audit_limit(u32::MAX),
+    )
+    .await;
+    let token = env.setup("acme", OKTA_ISSUER).await;
     create_user(&env, HOST, &token, JANE).await;
     env.provision().await;
     let mut issuer = OKTA_ISSUER.to_owned();

@@ -17,13 +17,13 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response};
-use okta_integration::OktaIntegration;
 use okta_integration::provisioning::{
     ClaimedBatch, ProvisionFuture, Provisioner, StepOutcome, Worker, WorkerConfig,
 };
 use okta_integration::settings::{Actor, SettingsForm};
 use okta_integration::store::sqlite::SqliteStore;
 use okta_integration::store::{OrgSlug, Organization, Store};
+use okta_integration::{OktaIntegration, OktaIntegrationBuilder};
 use saml_sp::random::{IdGenerator, RandomError};
 use saml_sp::time::{TimeProvider, UnixTime};
 use scim_core::ids::SequentialIds;
@@ -121,6 +121,17 @@ impl Env {
 
     /// [`Env::new`] with the SCIM engine's options.
     pub async fn with_options(name: &str, base_url: &str, now: UnixTime, options: Options) -> Self {
+        Self::configured(name, base_url, now, options, |b| b).await
+    }
+
+    /// [`Env::with_options`] with more of the integration's options set by `configure`.
+    pub async fn configured(
+        name: &str,
+        base_url: &str,
+        now: UnixTime,
+        options: Options,
+        configure: impl FnOnce(OktaIntegrationBuilder) -> OktaIntegrationBuilder,
+    ) -> Self {
         let clock = TestClock::at(now);
         let scim = Arc::new(
             Scim::new(
@@ -138,13 +149,15 @@ impl Env {
                 .unwrap();
         }
         let dyn_store: Arc<dyn Store> = store.clone();
-        let integration = OktaIntegration::builder(Arc::clone(&dyn_store), base_url)
-            .with_scim(scim)
-            .with_time_provider(clock.clone())
-            .with_id_generator(Arc::new(CounterRng::default()))
-            .with_trusted_proxies(["10.0.0.1".parse().unwrap()])
-            .build()
-            .unwrap();
+        let integration = configure(
+            OktaIntegration::builder(Arc::clone(&dyn_store), base_url)
+                .with_scim(scim)
+                .with_time_provider(clock.clone())
+                .with_id_generator(Arc::new(CounterRng::default()))
+                .with_trusted_proxies(["10.0.0.1".parse().unwrap()]),
+        )
+        .build()
+        .unwrap();
         let provisioner = Arc::new(CountingProvisioner::default());
         let worker = Worker::new(
             dyn_store,
