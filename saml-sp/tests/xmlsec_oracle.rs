@@ -407,3 +407,31 @@ fn a_namespace_name_that_is_not_a_uri_is_refused_anywhere_in_the_document() {
     );
     assert!(verify_every_signature(mutated.as_bytes(), &[&cert]).is_err());
 }
+
+/// Found by the differential fuzzer: the same move into `http://www.w3.org/200&amp;0/09/xmldsig#`.
+/// For us that name is a URI with `&` in its path; libxml2 keeps an escaped `&` in a namespace
+/// declaration as the text `&#38;`, so it reads a name with a second `#`, and its
+/// canonicalization fails on the whole document. We refuse `&` in namespace names.
+#[test]
+fn an_escaped_ampersand_in_a_namespace_name_is_refused_anywhere_in_the_document() {
+    let original =
+        String::from_utf8(read(&generated_dir().join("valid/entra_both_signed.xml"))).unwrap();
+    let cert = String::from_utf8(read(&generated_dir().join("keys/idp-rsa2048.crt"))).unwrap();
+    let real = r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">"#;
+    for broken in [
+        r#"<Signature xmlns="http://www.w3.org/200&amp;0/09/xmldsig#">"#,
+        r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#&#38;">"#,
+    ] {
+        let mutated = original.replacen(real, broken, 1);
+        let ours = verify_signatures(mutated.as_bytes(), &cert, false, false, false).unwrap_err();
+        assert_eq!(ours.check(), "xml_syntax", "{broken}");
+        assert!(
+            ours.to_string().contains("namespace name contains '&'"),
+            "{ours}"
+        );
+        assert!(
+            verify_every_signature(mutated.as_bytes(), &[&cert]).is_err(),
+            "{broken}"
+        );
+    }
+}

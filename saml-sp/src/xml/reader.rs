@@ -793,6 +793,13 @@ impl<'i> Builder<'i> {
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
         }
+        if uri.contains('&') {
+            // libxml2 re-parses the references of ordinary attribute values but keeps an
+            // escaped '&' in a namespace declaration as the text "&#38;", so libxml2-based
+            // signers and verifiers read another name (one with a second '#', which its
+            // canonicalization then fails to parse); no real namespace name needs '&'.
+            return Err(syntax(offset, "namespace name contains '&'"));
+        }
         if !uri.is_empty() && !is_absolute_uri(uri) {
             // Canonical XML 1.0 §2.1: canonicalization fails on relative namespace URIs
             // (libxml2 refuses them too, and any string that does not parse as a URI), so no

@@ -114,10 +114,21 @@ fn refuses_malformed_documents() {
         "http://b.example/#",
         "http://www.w3.org/2000/09/xmldsig#",
         "urn:oasis:names:tc:SAML:2.0:assertion",
-        "http://example.com/a%20b?q=1&amp;r=(2);s=*,+$!'@~_.-:",
+        "http://example.com/a%20b?q=1;r=(2);s=*,+$!'@~_.-:",
         "tag:example.com,2026:x#frag",
     ] {
         assert!(parse(&format!("<a xmlns:p=\"{uri}\"/>")).is_ok(), "{uri}");
+    }
+    for uri in [
+        "http://example.com/?q=1&amp;r=2",
+        "urn:x&#38;y",
+        "urn:x&#x26;y",
+    ] {
+        assert_eq!(
+            syntax_message(&format!("<a xmlns:p=\"{uri}\"/>")),
+            "namespace name contains '&'",
+            "{uri}"
+        );
     }
     assert_eq!(
         syntax_message("<a xmlns:p='urn:u' xmlns:p='urn:v'/>"),
