@@ -122,8 +122,11 @@
 //! |---|---|
 //! | `hyper` | `adapters::HyperService`, a `hyper::service::Service` with a body limit (`413`) |
 //! | `tower` | `adapters::TowerService`, a `tower_service::Service` with `Error = Infallible` |
+//! | `sqlite` (default) | `store::sqlite::SqliteStore`, the embedded store (bundled SQLite) |
 //!
-//! Neither is on by default; the default build depends on no HTTP server or framework.
+//! Neither adapter is on by default; the default build depends on no HTTP server or framework.
+//! A host with its own [`store::Store`] sets `default-features = false` and compiles no
+//! SQLite.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -265,8 +265,22 @@ impl ProvisionEvent {
         }
     }
 
-    /// The stored payload.
-    pub(crate) fn to_payload(&self) -> Value {
+    /// The JSON a store keeps for this event, read back by [`ProvisionEvent::from_payload`]
+    /// (a host's own [`Store`] can keep queue entries in this form too).
+    ///
+    /// ```
+    /// use okta_integration::provisioning::ProvisionEvent;
+    ///
+    /// let event = ProvisionEvent::MemberAdded {
+    ///     group_id: "g1".to_owned(),
+    ///     member_id: "u1".to_owned(),
+    /// };
+    /// let payload = event.to_payload();
+    /// assert_eq!(payload, serde_json::json!({"id": "g1", "member": "u1"}));
+    /// assert_eq!(ProvisionEvent::from_payload(event.kind(), &payload)?, event);
+    /// # Ok::<(), okta_integration::store::StoreError>(())
+    /// ```
+    pub fn to_payload(&self) -> Value {
         let user = |u: &UserSnapshot| {
             json!({
                 "id": u.id, "userName": u.user_name, "externalId": u.external_id,
@@ -308,8 +322,9 @@ impl ProvisionEvent {
         }
     }
 
-    /// Reads a stored payload back.
-    pub(crate) fn from_payload(kind: ChangeKind, p: &Value) -> Result<Self, StoreError> {
+    /// Reads back a payload written by [`ProvisionEvent::to_payload`] for an event of `kind`;
+    /// a missing or mistyped field is [`StoreError::Corrupt`].
+    pub fn from_payload(kind: ChangeKind, p: &Value) -> Result<Self, StoreError> {
         let bad = |field: &str| StoreError::Corrupt {
             what: "provisioning change",
             detail: format!("{kind}: missing or invalid '{field}'"),
@@ -367,8 +382,10 @@ impl ProvisionEvent {
     }
 }
 
-/// Builds the snapshot of a rendered user.
-pub(crate) fn user_snapshot(rendered: Value) -> UserSnapshot {
+/// The snapshot of a user as scim-core renders it (its JSON representation), for the user
+/// events a store queues: names, the primary (else first) email, `active`, and the whole
+/// rendered resource.
+pub fn user_snapshot(rendered: Value) -> UserSnapshot {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     let o: &Map<String, Value> = match rendered.as_object() {
         Some(o) => o,

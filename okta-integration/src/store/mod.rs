@@ -24,7 +24,9 @@
 //! - **Secrets are stored hashed.** SCIM tokens and session ids are kept as [`SecretHash`]
 //!   (SHA-256) and compared in constant time.
 
+#[cfg(feature = "sqlite")]
 mod sql_filter;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 use std::fmt;
