@@ -263,10 +263,13 @@ impl<'d> Canonicalizer<'_, 'd> {
         let mut candidates = std::mem::take(&mut self.scratch_ns);
         candidates.clear();
         let element_prefix = element.prefix();
-        candidates.push((
-            element_prefix,
-            self.lookup_in_scope(element_prefix).unwrap_or(""),
-        ));
+        // The `xml` prefix is bound without a declaration and never declared in the output.
+        if element_prefix != "xml" {
+            candidates.push((
+                element_prefix,
+                self.lookup_in_scope(element_prefix).unwrap_or(""),
+            ));
+        }
         for attr in element.attributes() {
             if !attr.prefix.is_empty() && attr.prefix != "xml" {
                 candidates.push((attr.prefix, attr.namespace));

@@ -435,3 +435,203 @@ fn an_escaped_ampersand_in_a_namespace_name_is_refused_anywhere_in_the_document(
         );
     }
 }
+
+fn okta_assertion_signed() -> String {
+    String::from_utf8(read(
+        &generated_dir().join("valid/okta_assertion_signed.xml"),
+    ))
+    .unwrap()
+}
+
+fn idp_cert() -> String {
+    String::from_utf8(read(&generated_dir().join("keys/idp-rsa2048.crt"))).unwrap()
+}
+
+/// Re-signs the Assertion of a copy of `valid/okta_assertion_signed.xml` (its `DigestValue`
+/// and `SignatureValue`) with the test IdP key, canonicalizing with our own c14n and the
+/// inclusive prefixes we read, so that the document verifies for us whatever libxml2 makes of
+/// the edited parts.
+fn resign_assertion(doc: &str, inclusive_prefixes: &[&str]) -> String {
+    use saml_sp::internal::fuzzing::c14n_element;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let between = |doc: &str, open: &str, close: &str| {
+        let start = doc.find(open).unwrap() + open.len();
+        let end = start + doc[start..].find(close).unwrap();
+        (start, end)
+    };
+    let mut doc = doc.to_owned();
+    // Assertion is the third child of Response; its Signature the second child of Assertion.
+    let canonical = c14n_element(doc.as_bytes(), &[3], true, false, inclusive_prefixes).unwrap();
+    let digest = ring::digest::digest(&ring::digest::SHA256, &canonical);
+    let (start, end) = between(&doc, "<ds:DigestValue>", "</ds:DigestValue>");
+    doc.replace_range(start..end, &b64(digest.as_ref()));
+    let signed_info = c14n_element(doc.as_bytes(), &[3, 2, 1], false, false, &[]).unwrap();
+    let pem = String::from_utf8(read(&generated_dir().join("keys/idp-rsa2048.key"))).unwrap();
+    let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(der)
+        .unwrap();
+    let key = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+    let mut signature = vec![0; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        &signed_info,
+        &mut signature,
+    )
+    .unwrap();
+    let (start, end) = between(&doc, "<ds:SignatureValue>", "</ds:SignatureValue>");
+    doc.replace_range(start..end, &b64(&signature));
+    doc
+}
+
+/// Asserts that we refuse `doc` with `check` and a message containing `message`, and that
+/// libxmlsec1 refuses it too.
+fn both_refuse(doc: &str, check: &str, message: &str) {
+    let cert = idp_cert();
+    let ours = verify_signatures(doc.as_bytes(), &cert, false, false, false).unwrap_err();
+    assert_eq!(ours.check(), check, "{ours}");
+    assert!(ours.to_string().contains(message), "{ours}");
+    assert!(
+        verify_every_signature(doc.as_bytes(), &[&cert]).is_err(),
+        "libxmlsec1 accepts {message}: {}",
+        &doc[..doc.len().min(300)]
+    );
+}
+
+fn both_accept(doc: &str) {
+    let cert = idp_cert();
+    assert!(
+        verify_signatures(doc.as_bytes(), &cert, false, false, false).is_ok(),
+        "{doc}"
+    );
+    assert_eq!(verify_every_signature(doc.as_bytes(), &[&cert]), Ok(1));
+}
+
+/// libxml2's URI parser reads the authority of a namespace name (`//userinfo@host:port`):
+/// it fails on an empty or non-numeric port, a port that does not fit an `int`, a second `@`
+/// or `:`, and its canonicalization then fails on the whole document. Declared on the unsigned Response, such a name left the
+/// Assertion signature valid for us. We read the authority the same way (and allow ports up to
+/// 65535 only).
+#[test]
+fn a_namespace_name_with_an_authority_libxml2_cannot_parse_is_refused() {
+    let original = okta_assertion_signed();
+    let root = r#"<saml2p:Response xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol""#;
+    let with_ns = |uri: &str| original.replacen(root, &format!(r#"{root} xmlns:zz="{uri}""#), 1);
+    for uri in [
+        "http://a:/x",
+        "http://a:80a/x",
+        "http://a:1:2/x",
+        "http://a:99999999999999999999/x",
+        "http://u@p@a/x",
+    ] {
+        both_refuse(
+            &with_ns(uri),
+            "xml_syntax",
+            "namespace name is not an absolute URI",
+        );
+    }
+    for uri in [
+        "http://u:p@a:8080/x",
+        "file:///x",
+        "http://:80/x",
+        "http://1.2.3.4/x",
+        "http://1.2.3.4x/",
+    ] {
+        both_accept(&with_ns(uri));
+    }
+}
+
+/// `&#+106;` was `j` for us (Rust's integer parsing takes a sign); libxml2 refuses the
+/// document. In the signed NameID it left the signature valid for us.
+#[test]
+fn a_character_reference_with_a_sign_is_refused() {
+    let original = okta_assertion_signed();
+    let name_id = ">jane.doe@acme.example.com</saml2:NameID>";
+    both_accept(&original.replacen(name_id, ">&#106;ane.doe@acme.example.com</saml2:NameID>", 1));
+    for reference in ["&#+106;", "&#x+6A;"] {
+        let mutated = original.replacen(
+            name_id,
+            &format!(">{reference}ane.doe@acme.example.com</saml2:NameID>"),
+            1,
+        );
+        both_refuse(&mutated, "xml_syntax", "invalid character reference");
+    }
+}
+
+/// quick-xml skips a byte order mark at the start of its input, after we had stripped one: two
+/// marks were read as one. For libxml2 the second is a character before the root element.
+#[test]
+fn a_second_byte_order_mark_is_refused() {
+    let original = okta_assertion_signed();
+    both_accept(&format!("\u{feff}{original}"));
+    both_refuse(
+        &format!("\u{feff}\u{feff}{original}"),
+        "xml_syntax",
+        "a second byte order mark",
+    );
+}
+
+/// libxmlsec1 resolves `#id` with the XPointer `id('id')`: whitespace splits the ID and an
+/// apostrophe breaks the expression, so it never finds the signed element. Signed by another
+/// signer, such an ID verified for us.
+#[test]
+fn a_signed_id_with_whitespace_or_an_apostrophe_is_refused() {
+    let original = okta_assertion_signed();
+    let id = "id207390134515447052744502982";
+    let with_id = |new_id: &str| {
+        original
+            .replace(&format!("ID=\"{id}\""), &format!("ID=\"{new_id}\""))
+            .replace(&format!("URI=\"#{id}\""), &format!("URI=\"#{new_id}\""))
+    };
+    both_accept(&resign_assertion(&with_id("_a%41b.c-d"), &["xs"]));
+    for new_id in ["a b", "a&#9;b", "a&#10;b", "a&#13;b", "a'b"] {
+        both_refuse(
+            &resign_assertion(&with_id(new_id), &["xs"]),
+            "shape",
+            "the signed element's ID contains whitespace or an apostrophe",
+        );
+    }
+}
+
+/// libxmlsec1 splits an InclusiveNamespaces PrefixList at spaces only: `xs&#9;saml2p` is one
+/// (unknown) prefix for it and two for a reader that splits at any whitespace, so the
+/// canonical forms differed. We refuse tabs and line ends in the list.
+#[test]
+fn a_prefix_list_separated_by_tabs_or_line_ends_is_refused() {
+    let original = okta_assertion_signed();
+    let with_list =
+        |list: &str| original.replacen(r#"PrefixList="xs""#, &format!(r#"PrefixList="{list}""#), 1);
+    both_accept(&resign_assertion(
+        &with_list("  xs  saml2p "),
+        &["xs", "saml2p"],
+    ));
+    for list in ["xs&#9;saml2p", "xs&#10;saml2p", "xs&#13;saml2p", "&#9;xs"] {
+        let expected: &[&str] = if list.contains("saml2p") {
+            &["xs", "saml2p"]
+        } else {
+            &["xs"]
+        };
+        both_refuse(
+            &resign_assertion(&with_list(list), expected),
+            "shape",
+            "PrefixList separated by other whitespace than spaces",
+        );
+    }
+}
+
+/// An element in the xml namespace (`<xml:foo/>`) was canonicalized with a declaration
+/// `xmlns:xml=""`; libxml2 (and the recommendation) never declare the xml namespace.
+#[test]
+fn an_element_in_the_xml_namespace_is_canonicalized_without_a_declaration() {
+    let original = okta_assertion_signed();
+    let value = ">Jane</saml2:AttributeValue>";
+    for element in [
+        "<xml:foo/>",
+        r#"<xml:foo xmlns:xml="http://www.w3.org/XML/1998/namespace"/>"#,
+    ] {
+        let mutated =
+            original.replacen(value, &format!(">Jane{element}</saml2:AttributeValue>"), 1);
+        both_accept(&resign_assertion(&mutated, &["xs"]));
+    }
+}

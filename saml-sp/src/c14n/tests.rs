@@ -102,6 +102,17 @@ fn xml_attributes_are_not_inherited_and_xml_prefix_never_declared() {
         c14n_element(xml, "x", &[]),
         r#"<x a="1" xml:space="preserve"></x>"#
     );
+    // An element in the xml namespace: libxml2 writes no declaration for it either.
+    for xml in [
+        r#"<r><xml:x a="1"/></r>"#,
+        r#"<r><xml:x xmlns:xml="http://www.w3.org/XML/1998/namespace" a="1"/></r>"#,
+    ] {
+        assert_eq!(c14n_element(xml, "x", &[]), r#"<xml:x a="1"></xml:x>"#);
+        assert_eq!(
+            c14n_root(xml, false, &["xml"]),
+            r#"<r><xml:x a="1"></xml:x></r>"#
+        );
+    }
 }
 
 #[test]

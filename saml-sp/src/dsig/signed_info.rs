@@ -123,7 +123,18 @@ fn c14n_method(element: Element<'_>, role: &'static str) -> Result<C14nMethod, E
             .into());
         }
         if let Some(list) = child.attribute("PrefixList") {
-            inclusive_prefixes = list.split_ascii_whitespace().map(str::to_owned).collect();
+            if list.contains(['\t', '\n', '\r']) {
+                // libxmlsec1 splits the list at spaces only: a prefix list with a tab or line
+                // end (written as a character reference) names other prefixes there.
+                return Err(malformed(
+                    "InclusiveNamespaces PrefixList separated by other whitespace than spaces",
+                ));
+            }
+            inclusive_prefixes = list
+                .split(' ')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect();
         }
     }
     Ok(C14nMethod {
@@ -186,6 +197,16 @@ pub(crate) fn parse<'d>(
         .into());
     };
     let reference = *reference;
+    if parent_id
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\''))
+    {
+        // libxmlsec1 looks a `#id` reference up with the XPointer `id('...')`, which splits its
+        // argument at whitespace and cannot quote an apostrophe: it never finds such an element.
+        return Err(malformed(
+            "the signed element's ID contains whitespace or an apostrophe",
+        ));
+    }
     let reference_uri = reference.attribute("URI").unwrap_or("");
     let uri_names_parent = reference_uri
         .strip_prefix('#')

@@ -32,6 +32,11 @@ pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, XmlError>
         });
     }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    if input.starts_with(b"\xEF\xBB\xBF") {
+        // quick-xml skips a byte order mark at the start of what it reads too, so a second one
+        // would vanish; for libxml2 it is a character before the root element.
+        return Err(syntax(0, "a second byte order mark"));
+    }
     check_chars(input)?;
     // quick-xml checks that every event is UTF-8 (everything in the tree comes from events), so
     // the input is not validated twice.
@@ -136,7 +141,74 @@ fn is_absolute_uri(uri: &str) -> bool {
         && scheme
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    scheme_ok && is_uri_tail(rest)
+    scheme_ok
+        && is_uri_tail(rest)
+        && rest
+            .get(1..)
+            .and_then(|hier| hier.strip_prefix(b"//"))
+            .is_none_or(is_authority)
+}
+
+/// RFC 3986 `unreserved`, `sub-delims` and `%` (whose two hex digits `is_uri_tail` checks).
+fn is_reg_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'%'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+        )
+}
+
+/// Whether `rest` (what follows `//`) starts with an authority, `[ userinfo "@" ] host [ ":"
+/// port ]`, followed by the end or by `/`, `?` or `#`, as libxml2's URI parser reads it: it
+/// fails on a second `@`, on a `:` after the port, on a port without digits or that does not
+/// fit an `int` (we allow up to 65535), and its canonicalization then fails on the whole
+/// document, so a signed document cannot contain such a name. (`[` for IP literals is refused
+/// by `is_uri_tail`.)
+fn is_authority(rest: &[u8]) -> bool {
+    let at = |i: usize| rest.get(i).copied().unwrap_or(0);
+    let userinfo = rest
+        .iter()
+        .position(|&b| !(is_reg_name_byte(b) || b == b':'))
+        .unwrap_or(rest.len());
+    let mut i = if at(userinfo) == b'@' {
+        userinfo + 1
+    } else {
+        0
+    };
+    while is_reg_name_byte(at(i)) {
+        i += 1;
+    }
+    if at(i) == b':' {
+        i += 1;
+        let digits = rest
+            .get(i..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let port = std::str::from_utf8(rest.get(i..i + digits).unwrap_or_default())
+            .ok()
+            .and_then(|p| p.parse::<u16>().ok());
+        if port.is_none() {
+            return false;
+        }
+        i += digits;
+    }
+    matches!(at(i), 0 | b'/' | b'?' | b'#')
 }
 
 /// Whether `rest` (from the scheme's `:` on) holds only RFC 3986 URI characters: unreserved,
@@ -189,10 +261,23 @@ fn push_normalized_eol(out: &mut String, raw: &str) {
 /// Resolves the content of a reference `&name;` (without `&` and `;`).
 fn resolve_reference(name: &str, offset: u64) -> Result<char, XmlError> {
     if let Some(number) = name.strip_prefix('#') {
+        // Rust's integer parsing takes a leading '+', which XML does not (`&#+65;`), so the
+        // digits are checked first.
         let value = match number.strip_prefix('x') {
-            Some(hex) if !hex.is_empty() && hex.len() <= 8 => u32::from_str_radix(hex, 16).ok(),
+            Some(hex)
+                if !hex.is_empty()
+                    && hex.len() <= 8
+                    && hex.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                u32::from_str_radix(hex, 16).ok()
+            }
             Some(_) => None,
-            None if !number.is_empty() && number.len() <= 10 => number.parse::<u32>().ok(),
+            None if !number.is_empty()
+                && number.len() <= 10
+                && number.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                number.parse::<u32>().ok()
+            }
             None => None,
         };
         return value

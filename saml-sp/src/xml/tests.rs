@@ -78,6 +78,19 @@ fn refuses_malformed_documents() {
         "character not allowed in XML"
     );
     assert_eq!(syntax_message("<a>&#0;</a>"), "invalid character reference");
+    // Rust's integer parsing takes a sign; XML does not.
+    for reference in ["&#+65;", "&#x+41;", "&#-65;", "&# 65;", "&#x;", "&#;"] {
+        assert_eq!(
+            syntax_message(&format!("<a>{reference}</a>")),
+            "invalid character reference",
+            "{reference}"
+        );
+        assert_eq!(
+            syntax_message(&format!("<a b='{reference}'/>")),
+            "invalid character reference",
+            "{reference}"
+        );
+    }
     assert_eq!(
         syntax_message(" <?xml version=\"1.0\"?><a/>"),
         "XML declaration not at the start"
@@ -116,8 +129,33 @@ fn refuses_malformed_documents() {
         "urn:oasis:names:tc:SAML:2.0:assertion",
         "http://example.com/a%20b?q=1;r=(2);s=*,+$!'@~_.-:",
         "tag:example.com,2026:x#frag",
+        "file:///x",
+        "http://:80/x",
+        "http://user:pw@example.com:8443/x",
+        "http://example.com?q",
+        "http://example.com#f",
+        "http://1.2.3.4/x",
+        "http://1.2.3.456/x",
+        "http://1.2.3.4x/x",
+        "http://3com.example/x",
+        "http://example.com:65535",
     ] {
         assert!(parse(&format!("<a xmlns:p=\"{uri}\"/>")).is_ok(), "{uri}");
+    }
+    // Authorities libxml2's URI parser fails on (its canonicalization then fails on the whole
+    // document).
+    for uri in [
+        "http://example.com:/x",
+        "http://example.com:8a/x",
+        "http://example.com:1:2/x",
+        "http://example.com:99999999999/x",
+        "http://a@b@example.com/x",
+    ] {
+        assert_eq!(
+            syntax_message(&format!("<a xmlns:p=\"{uri}\"/>")),
+            "namespace name is not an absolute URI",
+            "{uri}"
+        );
     }
     for uri in [
         "http://example.com/?q=1&amp;r=2",
@@ -332,6 +370,11 @@ fn accepts_bom_and_declaration() {
     )
     .unwrap();
     assert_eq!(doc.root().local_name(), "a");
+    // quick-xml would skip a second one too; for libxml2 it is text before the root.
+    assert!(matches!(
+        Document::parse(b"\xEF\xBB\xBF\xEF\xBB\xBF<a/>", &Limits::default()),
+        Err(XmlError::Syntax { message, .. }) if message == "a second byte order mark"
+    ));
 }
 
 #[test]
