@@ -11,7 +11,7 @@ mod common;
 
 use common::{BASE, data, engine};
 use scim_core::group::GroupRef;
-use scim_core::schema::{ENTERPRISE_USER_URN, SchemaRegistry};
+use scim_core::schema::{ENTERPRISE_USER_URN, RESOURCE_TYPE_URN, SCHEMA_URN, SchemaRegistry};
 use scim_core::{RenderOptions, Scim};
 use serde_json::{Value, json};
 
@@ -235,4 +235,271 @@ fn s8_7_1_schema_representation() {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["value", "$ref", "displayName"]);
+}
+
+/// The §8.7.2 schemas as `/Schemas` renders a schema, without the `schemas` member the RFC's
+/// listing does not print.
+fn rendered_service_provider_schemas() -> Vec<Value> {
+    scim_core::schema::service_provider_schemas()
+        .iter()
+        .map(|s| {
+            let mut doc = s.to_json(None);
+            let schemas = doc.as_object_mut().unwrap().remove("schemas");
+            assert_eq!(schemas, Some(json!([SCHEMA_URN])));
+            doc
+        })
+        .collect()
+}
+
+fn attr_mut<'a>(attrs: &'a mut Value, name: &str) -> &'a mut Value {
+    attrs
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no attribute {name}"))
+}
+
+#[test]
+fn s8_7_2_service_provider_schema_representation() {
+    let rfc = data("rfc7643/8.7.2-service-provider-schemas.json");
+    let ours = rendered_service_provider_schemas();
+    let mut want = rfc.clone();
+
+    // ServiceProviderConfig.
+    let spc = &mut want[0]["attributes"];
+    // Our rendering writes caseExact for every non-complex, non-boolean attribute; the
+    // listing leaves it out of the integer attributes.
+    for (feature, max) in [
+        ("bulk", "maxOperations"),
+        ("bulk", "maxPayloadSize"),
+        ("filter", "maxResults"),
+    ] {
+        let sub = attr_mut(&mut attr_mut(spc, feature)["subAttributes"], max);
+        assert!(sub.get("caseExact").is_none());
+        sub["caseExact"] = json!(false);
+    }
+    // §5 makes `etag` REQUIRED; the listing leaves it out.
+    let sort = attr_mut(spc, "sort").clone();
+    let mut etag = sort;
+    etag["name"] = json!("etag");
+    etag["description"] = json!("A complex type that specifies ETag configuration options.");
+    let at = spc
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|a| a["name"] == "sort")
+        .unwrap()
+        + 1;
+    spc.as_array_mut().unwrap().insert(at, etag);
+    // §5 makes authenticationSchemes.type REQUIRED; `primary` is §2.4's (and §8.5 sends it).
+    let schemes = &mut attr_mut(spc, "authenticationSchemes")["subAttributes"];
+    let names: Vec<&str> = schemes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["name", "description", "specUri", "documentationUri"]
+    );
+    let subs = schemes.as_array_mut().unwrap();
+    subs.insert(
+        0,
+        json!({
+            "name": "type", "type": "string", "multiValued": false,
+            "description": "The authentication scheme.  This specification defines the values 'oauth', 'oauth2', 'oauthbearertoken', 'httpbasic', and 'httpdigest'.",
+            "required": true,
+            "canonicalValues": ["oauth", "oauth2", "oauthbearertoken", "httpbasic", "httpdigest"],
+            "caseExact": false, "mutability": "readOnly", "returned": "default", "uniqueness": "none"
+        }),
+    );
+    subs.push(json!({
+        "name": "primary", "type": "boolean", "multiValued": false,
+        "description": "A Boolean value indicating the 'primary' or preferred authentication scheme.",
+        "required": false, "mutability": "readOnly", "returned": "default"
+    }));
+
+    // ResourceType: §6 makes schemaExtensions a list and OPTIONAL.
+    let ext = attr_mut(&mut want[1]["attributes"], "schemaExtensions");
+    assert_eq!(
+        (&ext["multiValued"], &ext["required"]),
+        (&json!(false), &json!(true))
+    );
+    ext["multiValued"] = json!(true);
+    ext["required"] = json!(false);
+
+    // Schema: §7 makes referenceTypes multi-valued; the listing's copy under subAttributes
+    // says otherwise.
+    let attributes = attr_mut(&mut want[2]["attributes"], "attributes");
+    assert_eq!(
+        attr_mut(&mut attributes["subAttributes"], "referenceTypes")["multiValued"],
+        json!(true)
+    );
+    let nested = attr_mut(&mut attributes["subAttributes"], "subAttributes");
+    let rt = attr_mut(&mut nested["subAttributes"], "referenceTypes");
+    assert_eq!(rt["multiValued"], json!(false));
+    rt["multiValued"] = json!(true);
+
+    assert_eq!(Value::Array(ours), want);
+    // And everything else is the RFC's listing, kept as printed (the Schema `description`
+    // attribute repeats the description of `name`).
+    let desc = &rfc[2]["attributes"][2];
+    assert_eq!(desc["name"], json!("description"));
+    assert!(
+        desc["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("The schema's human-readable name.")
+    );
+}
+
+/// Problems with `doc` against `attrs` (a §8.7.2 schema's attributes, as rendered): missing
+/// required attributes, values of the wrong JSON type, members the schema does not define.
+fn conformance(doc: &Value, attrs: &Value, at: &str, top: bool, problems: &mut Vec<String>) {
+    let attrs = attrs.as_array().unwrap();
+    let Some(obj) = doc.as_object() else {
+        problems.push(format!("{at} is not an object"));
+        return;
+    };
+    for key in obj.keys() {
+        let common = top && ["schemas", "id", "meta"].contains(&key.as_str());
+        if !common && !attrs.iter().any(|a| a["name"] == key.as_str()) {
+            problems.push(format!("{at}.{key} is not defined"));
+        }
+    }
+    for def in attrs {
+        let name = def["name"].as_str().unwrap();
+        let path = format!("{at}.{name}");
+        let Some(value) = obj.get(name) else {
+            if def["required"] == json!(true) {
+                problems.push(format!("{path} is required"));
+            }
+            continue;
+        };
+        let values: Vec<&Value> = if def["multiValued"] == json!(true) {
+            match value.as_array() {
+                Some(items) => items.iter().collect(),
+                None => {
+                    problems.push(format!("{path} is not an array"));
+                    continue;
+                }
+            }
+        } else {
+            vec![value]
+        };
+        for v in values {
+            let ok = match def["type"].as_str().unwrap() {
+                "string" | "reference" | "dateTime" | "binary" => v.is_string(),
+                "boolean" => v.is_boolean(),
+                "integer" => v.is_i64() || v.is_u64(),
+                "decimal" => v.is_number(),
+                "complex" => {
+                    conformance(v, &def["subAttributes"], &path, false, problems);
+                    true
+                }
+                other => panic!("{path}: type {other}"),
+            };
+            if !ok {
+                problems.push(format!("{path} is not a {}", def["type"]));
+            }
+        }
+    }
+}
+
+#[test]
+fn s8_7_2_discovery_documents_conform() {
+    use scim_core::discovery::{
+        AuthenticationScheme, SERVICE_PROVIDER_CONFIG_URN, ServiceProviderConfig,
+    };
+    let schemas = rendered_service_provider_schemas();
+    let of = |urn: &str| schemas.iter().find(|s| s["id"] == urn).unwrap()["attributes"].clone();
+    let registry = SchemaRegistry::standard();
+    let mut problems = Vec::new();
+
+    // The default configuration, and one with every optional member filled in.
+    let full = ServiceProviderConfig {
+        documentation_uri: Some("https://example.com/help/scim.html".into()),
+        authentication_schemes: vec![AuthenticationScheme {
+            documentation_uri: Some("https://example.com/help/oauth.html".into()),
+            ..AuthenticationScheme::bearer_token()
+        }],
+        ..ServiceProviderConfig::default()
+    };
+    for (n, spc) in [ServiceProviderConfig::default(), full].iter().enumerate() {
+        for base in [None, Some(BASE)] {
+            let doc = spc.to_json(base);
+            conformance(
+                &doc,
+                &of(SERVICE_PROVIDER_CONFIG_URN),
+                &format!("ServiceProviderConfig#{n}"),
+                true,
+                &mut problems,
+            );
+        }
+    }
+    let resource_types = scim_core::discovery::resource_types_list(&registry, Some(BASE));
+    let resource_types = resource_types["Resources"].as_array().unwrap();
+    assert_eq!(resource_types.len(), 2);
+    for doc in resource_types {
+        conformance(
+            doc,
+            &of(RESOURCE_TYPE_URN),
+            doc["id"].as_str().unwrap(),
+            true,
+            &mut problems,
+        );
+    }
+    let served = scim_core::discovery::schemas_list(&registry, Some(BASE));
+    let served = served["Resources"].as_array().unwrap();
+    assert_eq!(served.len(), 3);
+    for doc in served {
+        conformance(
+            doc,
+            &of(SCHEMA_URN),
+            doc["id"].as_str().unwrap(),
+            true,
+            &mut problems,
+        );
+    }
+    assert_eq!(problems, Vec::<String>::new());
+
+    // The §8.7.2 schemas are schema documents too. The Schema schema's own
+    // `attributes.subAttributes` has sub-attributes, one level deeper than its
+    // `subAttributes` definition describes (the listing's nesting, kept as printed).
+    let mut own = Vec::new();
+    for doc in scim_core::schema::service_provider_schemas() {
+        let doc = doc.to_json(Some(BASE));
+        conformance(
+            &doc,
+            &of(SCHEMA_URN),
+            doc["id"].as_str().unwrap(),
+            true,
+            &mut own,
+        );
+    }
+    assert_eq!(
+        own,
+        [format!(
+            "{SCHEMA_URN}.attributes.subAttributes.subAttributes is not defined"
+        )]
+    );
+
+    // The checker does find what it looks for.
+    let mut bad = registry.resource_types()[0].to_json(None);
+    bad.as_object_mut().unwrap().remove("endpoint");
+    bad["schemaExtensions"] = json!({"schema": ENTERPRISE_USER_URN, "required": "false"});
+    bad["extra"] = json!(1);
+    let mut found = Vec::new();
+    conformance(&bad, &of(RESOURCE_TYPE_URN), "User", true, &mut found);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "User.endpoint is required",
+            "User.extra is not defined",
+            "User.schemaExtensions is not an array"
+        ]
+    );
 }

@@ -2,6 +2,7 @@
 //! registry that validation, PATCH, queries and discovery all read from.
 
 mod core;
+mod discovery;
 
 use serde_json::{Map, Value, json};
 
@@ -10,6 +11,7 @@ use crate::error::{Error, Result};
 pub use self::core::{
     ENTERPRISE_USER_URN, GROUP_URN, USER_URN, enterprise_user_schema, group_schema, user_schema,
 };
+pub use self::discovery::service_provider_schemas;
 
 /// URN of the schema that describes schemas (RFC 7643 §7).
 pub const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
