@@ -635,3 +635,59 @@ fn an_element_in_the_xml_namespace_is_canonicalized_without_a_declaration() {
         both_accept(&resign_assertion(&mutated, &["xs"]));
     }
 }
+
+/// Found by the differential fuzzer: a `SignatureValue` or `DigestValue` with one `=` of its
+/// padding removed, or none. Both decode to the same bytes, so the signature still verified
+/// for us, but libxmlsec1's base64 decoder refuses incomplete padding. The XML-DSig fields
+/// need their padding now (the form value and configured certificates stay lenient).
+#[test]
+fn signature_fields_without_their_base64_padding_are_refused() {
+    let original = okta_assertion_signed();
+    let signature_end = "1w==</ds:SignatureValue>";
+    let digest_end = "SwY=</ds:DigestValue>";
+    assert_eq!(original.matches(signature_end).count(), 1);
+    assert_eq!(original.matches(digest_end).count(), 1);
+    for (from, to, field) in [
+        (signature_end, "1w=</ds:SignatureValue>", "SignatureValue"),
+        (signature_end, "1w</ds:SignatureValue>", "SignatureValue"),
+        (digest_end, "SwY</ds:DigestValue>", "DigestValue"),
+    ] {
+        both_refuse(
+            &original.replacen(from, to, 1),
+            "base64",
+            &format!("invalid base64 in {field}"),
+        );
+    }
+    // Line breaks and spaces inside the value are fine for both.
+    both_accept(&original.replacen(signature_end, "1\r\n w==\n</ds:SignatureValue>", 1));
+}
+
+/// The one deliberate exception to "whatever we accept, libxmlsec1 verifies": a byte order
+/// mark (U+FEFF, raw or as a character reference) before a `SignatureValue`'s base64, which
+/// this crate tolerates in every base64 field and libxmlsec1 does not. It changes no signed
+/// byte and no decoded value (`SignatureValue` is outside what is signed; in `DigestValue`,
+/// inside `SignedInfo`, the signature no longer verifies). The differential fuzz target
+/// removes such a mark before asking libxmlsec1.
+#[test]
+fn a_byte_order_mark_before_a_signature_value_is_tolerated_by_us_only() {
+    let original = okta_assertion_signed();
+    let cert = idp_cert();
+    for mark in ["\u{feff}", "&#xFEFF;", "&#65279;"] {
+        let doc = original.replacen(
+            "<ds:SignatureValue>",
+            &format!("<ds:SignatureValue>{mark}"),
+            1,
+        );
+        assert!(
+            verify_signatures(doc.as_bytes(), &cert, false, false, false).is_ok(),
+            "{mark}"
+        );
+        assert!(
+            verify_every_signature(doc.as_bytes(), &[&cert]).is_err(),
+            "{mark}"
+        );
+    }
+    let doc = original.replacen("<ds:DigestValue>", "<ds:DigestValue>\u{feff}", 1);
+    let ours = verify_signatures(doc.as_bytes(), &cert, false, false, false).unwrap_err();
+    assert_eq!(ours.check(), "signature");
+}

@@ -305,13 +305,14 @@ pub(crate) fn parse<'d>(
     }
 
     let digest_text = text_only(digest_value_element, "DigestValue must contain text only")?;
-    let digest_value = crate::base64::decode_lenient(digest_text.as_bytes(), "DigestValue")?;
+    let digest_value =
+        crate::base64::decode_signature_field(digest_text.as_bytes(), "DigestValue")?;
     let signature_text = text_only(
         signature_value_element,
         "SignatureValue must contain text only",
     )?;
     let signature_value =
-        crate::base64::decode_lenient(signature_text.as_bytes(), "SignatureValue")?;
+        crate::base64::decode_signature_field(signature_text.as_bytes(), "SignatureValue")?;
 
     Ok(ParsedSignature {
         signed_info,
