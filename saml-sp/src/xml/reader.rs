@@ -24,6 +24,9 @@ use crate::error::XmlError;
 
 const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
+/// How many namespace names are looked up by a linear scan before the map is used.
+const SCANNED_NAMESPACES: usize = 16;
+
 pub(super) fn parse(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
     if input.len() > limits.max_bytes() {
         return Err(XmlError::TooLarge {
@@ -450,7 +453,7 @@ impl<'i> Builder<'i> {
             namespaces: vec![Span::default(), xml_span],
             root: NONE,
         };
-        // Only namespaces past the first 16 go in the map (see `intern_ns`).
+        // Only namespaces past the first 16 go in the map (see `known_ns`).
         let ns_ids = HashMap::new();
         Self {
             input,
@@ -476,27 +479,30 @@ impl<'i> Builder<'i> {
         }
     }
 
-    fn intern_ns(&mut self, uri: &str) -> u32 {
+    /// The id of namespace name `uri` if the document declared it before (every such name
+    /// passed the checks of [`Builder::declare`]).
+    fn known_ns(&self, uri: &str) -> Option<u32> {
         // Documents use a handful of namespaces: a linear scan of the first ones beats hashing;
         // the map (only used past them) keeps hostile documents with thousands of namespaces
         // linear overall.
-        const SCANNED: usize = 16;
         if let Some(id) = self
             .doc
             .namespaces
             .iter()
-            .take(SCANNED)
+            .take(SCANNED_NAMESPACES)
             .position(|span| self.doc.str(*span) == uri)
         {
-            return id as u32;
+            return Some(id as u32);
         }
-        if let Some(id) = self.ns_ids.get(uri) {
-            return *id;
-        }
+        self.ns_ids.get(uri).copied()
+    }
+
+    /// Adds namespace name `uri`, not known yet.
+    fn add_ns(&mut self, uri: &str) -> u32 {
         let span = self.push_str(uri);
         let id = self.doc.namespaces.len() as u32;
         self.doc.namespaces.push(span);
-        if id as usize >= SCANNED {
+        if id as usize >= SCANNED_NAMESPACES {
             self.ns_ids.insert(uri.into(), id);
         }
         id
@@ -878,14 +884,17 @@ impl<'i> Builder<'i> {
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
         }
-        if uri.contains('&') {
+        // A name declared before passed the checks below; documents declare the same few
+        // names again and again.
+        let known = self.known_ns(uri);
+        if known.is_none() && uri.contains('&') {
             // libxml2 re-parses the references of ordinary attribute values but keeps an
             // escaped '&' in a namespace declaration as the text "&#38;", so libxml2-based
             // signers and verifiers read another name (one with a second '#', which its
             // canonicalization then fails to parse); no real namespace name needs '&'.
             return Err(syntax(offset, "namespace name contains '&'"));
         }
-        if !uri.is_empty() && !is_absolute_uri(uri) {
+        if known.is_none() && !uri.is_empty() && !is_absolute_uri(uri) {
             // Canonical XML 1.0 §2.1: canonicalization fails on relative namespace URIs
             // (libxml2 refuses them too, and any string that does not parse as a URI), so no
             // signed document can contain one.
@@ -902,7 +911,10 @@ impl<'i> Builder<'i> {
         {
             return Err(syntax(offset, "namespace declared twice on one element"));
         }
-        let ns = self.intern_ns(uri);
+        let ns = match known {
+            Some(id) => id,
+            None => self.add_ns(uri),
+        };
         let prefix_span = self.push_str(prefix);
         // A prefix declared twice on one element is caught by quick-xml's duplicate-attribute
         // check (same qualified name), so no further check is needed here.
