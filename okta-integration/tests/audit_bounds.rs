@@ -17,15 +17,21 @@ use okta_integration::audit::{AuditKind, AuditQuery};
 use okta_integration::store::Store;
 use saml_sp::time::UnixTime;
 
-#[tokio::test]
-async fn unauthorized_scim_request_with_a_huge_path_is_audited_in_part() {
+/// An environment where organization `acme` has its integration set up.
+async fn acme_env(name: &str) -> Env {
     let env = Env::new(
-        "audit-bounds",
+        name,
         "https://example.com",
         UnixTime::from_unix_seconds(1_900_000_000),
     )
     .await;
     env.setup("acme", "http://www.okta.com/exk1").await;
+    env
+}
+
+#[tokio::test]
+async fn unauthorized_scim_request_with_a_huge_path_is_audited_in_part() {
+    let env = acme_env("audit-bounds").await;
     let id = "x".repeat(60_000);
     let r = env
         .send(
@@ -70,13 +76,7 @@ async fn refused_scim_requests(env: &Env, n: usize) {
 
 #[tokio::test]
 async fn refusals_of_unauthenticated_requests_are_recorded_sixty_a_minute() {
-    let env = Env::new(
-        "audit-refusal-limit",
-        "https://example.com",
-        UnixTime::from_unix_seconds(1_900_000_000),
-    )
-    .await;
-    env.setup("acme", "http://www.okta.com/exk1").await;
+    let env = acme_env("audit-refusal-limit").await;
     let org = env.org("acme").await;
     let refusals = |records: &[okta_integration::audit::AuditRecord]| -> Vec<(String, String)> {
         records
