@@ -364,6 +364,16 @@ impl OktaIntegration {
     /// requests are also limited in number per organization and minute
     /// ([`OktaIntegrationBuilder::with_refusal_audit_limit`](crate::OktaIntegrationBuilder::with_refusal_audit_limit)).
     pub(crate) async fn audit(&self, org: crate::store::OrgId, event: &AuditEvent) {
+        if crate::refusal_throttle::is_throttled(event.kind) {
+            let admission = self.inner.refusal_throttle.admit(org, event);
+            if let Some(summary) = &admission.summary {
+                self.append_audit(org, summary).await;
+            }
+            if !admission.record {
+                tracing::debug!(action = %event.action, "refusal over the audit limit not recorded");
+                return;
+            }
+        }
         let clipped;
         let event = if [
             Some(&event.detail),
@@ -385,16 +395,6 @@ impl OktaIntegration {
         } else {
             event
         };
-        if crate::refusal_throttle::is_throttled(event.kind) {
-            let admission = self.inner.refusal_throttle.admit(org, event);
-            if let Some(summary) = &admission.summary {
-                self.append_audit(org, summary).await;
-            }
-            if !admission.record {
-                tracing::debug!(action = %event.action, "refusal over the audit limit not recorded");
-                return;
-            }
-        }
         self.append_audit(org, event).await;
     }
 

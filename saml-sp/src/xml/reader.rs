@@ -152,6 +152,28 @@ fn is_absolute_uri(uri: &str) -> bool {
             .is_none_or(is_authority)
 }
 
+/// Why namespace name `uri` cannot be in a signed document, if it cannot (the empty name, an
+/// undeclaration of the default namespace, can).
+fn namespace_name_problem(uri: &str) -> Option<&'static str> {
+    if uri.is_empty() {
+        return None;
+    }
+    if uri.contains('&') {
+        // libxml2 re-parses the references of ordinary attribute values but keeps an escaped
+        // '&' in a namespace declaration as the text "&#38;", so libxml2-based signers and
+        // verifiers read another name (one with a second '#', which its canonicalization then
+        // fails to parse); no real namespace name needs '&'.
+        return Some("namespace name contains '&'");
+    }
+    if !is_absolute_uri(uri) {
+        // Canonical XML 1.0 §2.1: canonicalization fails on relative namespace URIs (libxml2
+        // refuses them too, and any string that does not parse as a URI), so no signed
+        // document can contain one.
+        return Some("namespace name is not an absolute URI");
+    }
+    None
+}
+
 /// RFC 3986 `unreserved`, `sub-delims` and `%` (whose two hex digits `is_uri_tail` checks).
 fn is_reg_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
@@ -232,9 +254,8 @@ fn is_uri_tail(rest: &[u8]) -> bool {
                 continue;
             }
             b'#' => fragments += 1,
-            b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+'
-            | b',' | b';' | b'=' | b':' | b'@' | b'/' | b'?' => {}
-            _ if b.is_ascii_alphanumeric() => {}
+            b':' | b'@' | b'/' | b'?' => {}
+            _ if is_reg_name_byte(b) => {}
             _ => return false,
         }
         i += 1;
@@ -884,21 +905,13 @@ impl<'i> Builder<'i> {
         if !prefix.is_empty() && uri.is_empty() {
             return Err(syntax(offset, "a prefix cannot be undeclared in XML 1.0"));
         }
-        // A name declared before passed the checks below; documents declare the same few
-        // names again and again.
+        // A name declared before passed the check; documents declare the same few names
+        // again and again.
         let known = self.known_ns(uri);
-        if known.is_none() && uri.contains('&') {
-            // libxml2 re-parses the references of ordinary attribute values but keeps an
-            // escaped '&' in a namespace declaration as the text "&#38;", so libxml2-based
-            // signers and verifiers read another name (one with a second '#', which its
-            // canonicalization then fails to parse); no real namespace name needs '&'.
-            return Err(syntax(offset, "namespace name contains '&'"));
-        }
-        if known.is_none() && !uri.is_empty() && !is_absolute_uri(uri) {
-            // Canonical XML 1.0 §2.1: canonicalization fails on relative namespace URIs
-            // (libxml2 refuses them too, and any string that does not parse as a URI), so no
-            // signed document can contain one.
-            return Err(syntax(offset, "namespace name is not an absolute URI"));
+        if known.is_none() {
+            if let Some(problem) = namespace_name_problem(uri) {
+                return Err(syntax(offset, problem));
+            }
         }
         let element_decls = self
             .doc
